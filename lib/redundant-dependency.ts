@@ -1,0 +1,21 @@
+import { CfnResource } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+
+/**
+ * Removes `DependsOn` entries that CDK's own singletons add next to a `Fn::GetAtt` of the same
+ * resource, which already orders them (cfn-lint W3005). `parent` is the singleton; `resourceId`
+ * and `dependencyId` are paths below it.
+ */
+export function dropRedundantDependency(parent: IConstruct, resourceId: string, dependencyId: string): void {
+  const resource = cfnResourceAt(parent, resourceId);
+  const dependency = cfnResourceAt(parent, dependencyId);
+  resource.removeDependency(dependency);
+}
+
+function cfnResourceAt(parent: IConstruct, path: string): CfnResource {
+  let node: IConstruct = parent;
+  for (const id of path.split('/')) node = node.node.findChild(id);
+  const resource = node instanceof CfnResource ? node : node.node.defaultChild;
+  if (!(resource instanceof CfnResource)) throw new Error(`${node.node.path} is not a CloudFormation resource`);
+  return resource;
+}

@@ -1,0 +1,86 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import { maxConnectionsOf } from '../config/validate';
+import { AppSecrets } from '../constructs/app-secrets';
+import { Cache } from '../constructs/cache';
+import { Database } from '../constructs/database';
+import { EncryptionKey } from '../constructs/encryption-key';
+import { Network } from '../constructs/network';
+import { EnvironmentStack, type EnvironmentStackProps } from './environment-stack';
+
+/**
+ * The stateful half of an environment: network, KMS key, database, cache and secrets. Deployed
+ * before and changed far less often than the service stack; termination-protected in production.
+ *
+ * Construct ids here are part of the logical ids of stateful resources: renaming one replaces
+ * the resource, so `test/data-stack.test.ts` pins them.
+ */
+export class DataStack extends EnvironmentStack {
+  readonly vpc: ec2.Vpc;
+  readonly encryptionKey: kms.Key;
+  readonly database: Database;
+  readonly cache: Cache;
+  readonly appSecrets: AppSecrets;
+
+  constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
+    super(scope, id, { terminationProtection: props.config.production, ...props });
+    const { config } = props;
+    const retainInProd = config.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.encryptionKey = new EncryptionKey(this, 'Encryption', {
+      environmentName: config.name,
+      removalPolicy: retainInProd,
+    }).key;
+
+    this.vpc = new Network(this, 'Network', {
+      cidr: config.network.cidr,
+      maxAzs: config.availabilityZones.length,
+      natGateways: config.network.natGateways,
+      flowLogRetentionDays: config.network.flowLogRetentionDays,
+      interfaceEndpoints: config.network.interfaceEndpoints,
+      encryptionKey: this.encryptionKey,
+      logRemovalPolicy: retainInProd,
+    }).vpc;
+
+    const db = config.database;
+    this.database = new Database(this, 'Database', {
+      vpc: this.vpc,
+      encryptionKey: this.encryptionKey,
+      postgresVersion: db.postgresVersion,
+      instanceClass: db.instanceClass,
+      allocatedStorageGiB: db.allocatedStorageGiB,
+      maxAllocatedStorageGiB: db.maxAllocatedStorageGiB,
+      multiAz: db.multiAz,
+      backupRetentionDays: db.backupRetentionDays,
+      backupWindow: db.backupWindow,
+      maintenanceWindow: db.maintenanceWindow,
+      deletionProtection: db.deletionProtection,
+      production: config.production,
+      performanceInsightsRetentionDays: db.performanceInsightsRetentionDays,
+      monitoringIntervalSeconds: db.monitoringIntervalSeconds,
+      credentialRotationDays: db.credentialRotationDays,
+      slowQueryThresholdMs: db.slowQueryThresholdMs,
+      databaseName: db.databaseName,
+      // validateEnvironments has rejected any class whose max_connections is unknown.
+      maxConnections: maxConnectionsOf(config) ?? 0,
+      logRetentionDays: config.logRetentionDays,
+    });
+
+    this.cache = new Cache(this, 'Cache', {
+      vpc: this.vpc,
+      encryptionKey: this.encryptionKey,
+      ...config.cache,
+      logRetentionDays: config.logRetentionDays,
+      production: config.production,
+    });
+
+    this.appSecrets = new AppSecrets(this, 'AppSecrets', {
+      encryptionKey: this.encryptionKey,
+      generatedKeys: config.secrets.generatedKeys,
+      thirdPartyKeys: config.secrets.thirdParty,
+      removalPolicy: retainInProd,
+    });
+  }
+}

@@ -1,0 +1,29 @@
+import { Stage, type StageProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../config/types';
+import { DataStack } from '../stacks/data-stack';
+
+export interface EnvironmentStageProps extends StageProps {
+  /** A validated environment (see `validateEnvironments`). */
+  readonly config: EnvironmentConfig;
+}
+
+/**
+ * One Berth environment: `cdk deploy '<name>/*'` deploys exactly its stacks, to the account and
+ * region of its config.
+ */
+export class EnvironmentStage extends Stage {
+  readonly data: DataStack;
+
+  constructor(scope: Construct, props: EnvironmentStageProps) {
+    const { config } = props;
+    super(scope, config.name, {
+      ...props,
+      env: { account: config.account, region: config.region },
+    });
+    this.data = new DataStack(this, 'Data', {
+      config,
+      description: `Berth ${config.name}: network, KMS key, database, cache and secrets (stateful)`,
+    });
+  }
+}

@@ -1,0 +1,44 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { composeApp } from '../lib/app';
+import { dev } from '../lib/config/environments';
+import { exampleApp, exampleStage } from './support/example-app';
+
+describe('the example app', () => {
+  test('has one stage per environment, each with its own account and region', () => {
+    const stages = [...exampleApp().stages.values()];
+    expect(stages.map((stage) => [stage.stageName, stage.account, stage.region])).toEqual([
+      ['dev', '111111111111', 'eu-west-1'],
+      ['staging', '222222222222', 'eu-west-1'],
+      ['prod', '333333333333', 'eu-west-1'],
+    ]);
+  });
+
+  test('names stacks so that `cdk deploy <env>/*` selects one environment', () => {
+    expect(
+      exampleApp()
+        .assembly.getNestedAssembly('assembly-prod')
+        .stacks.map((stack) => stack.hierarchicalId),
+    ).toEqual(expect.arrayContaining(['prod/Data']));
+  });
+
+  test('passes cdk-nag AwsSolutions with no unacknowledged finding', () => {
+    // composeApp registers the pack as a validation plugin, so synth throws on any finding.
+    expect(() => exampleApp()).not.toThrow();
+  });
+
+  test('fails synth when a stage holds an unacknowledged cdk-nag finding', () => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'berth-nag-')), builtinCloudFormationValidation: false });
+    const [stage] = composeApp(app, [dev]);
+    new sqs.Queue(stage.data, 'UnencryptedQueue');
+    expect(() => app.synth()).toThrow(/dev\/Data\/UnencryptedQueue[^]*AwsSolutions-SQS3/);
+  });
+
+  test('pins every stack to the configured AZs, so synth needs no lookup', () => {
+    expect(exampleStage('prod').data.availabilityZones).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
+    expect(exampleApp().assembly.manifest.missing ?? []).toEqual([]);
+  });
+});

@@ -1,0 +1,315 @@
+import { dev, environments, prod, staging } from '../../lib/config/environments';
+import type { EnvironmentConfig } from '../../lib/config/types';
+import { ConfigError, maxConnectionsOf, validateEnvironments } from '../../lib/config/validate';
+
+type DeepPartial<T> = { -readonly [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : DeepPartial<T[K]> };
+
+/** `base` with `changes` merged in, leaving arrays whole. */
+function variant(base: EnvironmentConfig, changes: DeepPartial<EnvironmentConfig>): EnvironmentConfig {
+  const merge = (target: unknown, patch: unknown): unknown => {
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
+    const result: Record<string, unknown> = { ...(target as Record<string, unknown>) };
+    for (const [key, value] of Object.entries(patch)) result[key] = merge(result[key], value);
+    return result;
+  };
+  return merge(base, changes) as EnvironmentConfig;
+}
+
+/** The problems `validateEnvironments` reports for these environments (none: empty list). */
+function problemsOf(...envs: EnvironmentConfig[]): readonly string[] {
+  try {
+    validateEnvironments(envs);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+}
+
+describe('the example configuration', () => {
+  test('is valid', () => {
+    expect(problemsOf(...environments)).toEqual([]);
+  });
+
+  test('keeps 30 days of backups in every environment', () => {
+    expect(environments.map((env) => env.database.backupRetentionDays)).toEqual([30, 30, 30]);
+  });
+});
+
+describe('validateEnvironments rejects', () => {
+  // Each row: what is wrong, the environment, and a fragment the single message must contain.
+  const cases: [string, EnvironmentConfig, string][] = [
+    ['a malformed name', variant(dev, { name: 'Dev_1' }), '[Dev_1] name must be lower-case letters'],
+    [
+      'a malformed account id',
+      variant(dev, { account: '12345' }),
+      "[dev] account must be a 12-digit AWS account id, got: '12345'",
+    ],
+    [
+      'an unknown region',
+      variant(dev, { region: 'eu-west-9', availabilityZones: ['eu-west-9a', 'eu-west-9b'] }),
+      '[dev] region must be one of us-east-1',
+    ],
+    [
+      'a single AZ',
+      variant(dev, { availabilityZones: ['eu-west-1a'] }),
+      '[dev] availabilityZones must be a list of 2 or 3 AZs, got: ["eu-west-1a"]',
+    ],
+    [
+      'an AZ of another region',
+      variant(dev, { availabilityZones: ['eu-west-1a', 'us-east-1b'] }),
+      "[dev] availabilityZones[] must be an AZ of region eu-west-1 such as eu-west-1a, got: 'us-east-1b'",
+    ],
+    [
+      'a repeated AZ',
+      variant(dev, { availabilityZones: ['eu-west-1a', 'eu-west-1a'] }),
+      '[dev] availabilityZones must be free of duplicates',
+    ],
+    [
+      'a malformed CIDR',
+      variant(dev, { network: { cidr: '10.0.0/16' } }),
+      "[dev] network.cidr must be an IPv4 network in CIDR notation such as 10.0.0.0/16, got: '10.0.0/16'",
+    ],
+    [
+      'a CIDR that is not a network address',
+      variant(dev, { network: { cidr: '10.0.0.1/16' } }),
+      '[dev] network.cidr must be an IPv4 network',
+    ],
+    [
+      'a VPC too small for three subnet tiers',
+      variant(dev, { network: { cidr: '10.0.0.0/24' } }),
+      '[dev] network.cidr must be a block from /16 to /20',
+    ],
+    [
+      'no NAT gateway',
+      variant(dev, { network: { natGateways: 0 } }),
+      '[dev] network.natGateways must be an integer in 1..2, got: 0',
+    ],
+    [
+      'a shared NAT gateway in prod',
+      variant(prod, { network: { natGateways: 1 } }),
+      "[prod] network.natGateways must be one per AZ (3) in a production environment, or waive 'network.natGatewayPerAz', got: 1",
+    ],
+    [
+      'an unsupported flow-log retention',
+      variant(dev, { network: { flowLogRetentionDays: 10 } }),
+      '[dev] network.flowLogRetentionDays must be one of 1, 3, 5, 7, 14',
+    ],
+    [
+      'an unknown interface endpoint',
+      variant(dev, { network: { interfaceEndpoints: ['dynamodb' as never] } }),
+      '[dev] network.interfaceEndpoints[] must be one of ecr.api',
+    ],
+    [
+      'an old PostgreSQL major',
+      variant(dev, { database: { postgresVersion: '12.5' } }),
+      "[dev] database.postgresVersion must be a PostgreSQL MAJOR.MINOR version of a supported major (16, 17 or 18), e.g. 18.3, got: '12.5'",
+    ],
+    [
+      'an unknown instance class',
+      variant(dev, { database: { instanceClass: 'db.t4g.medium' } }),
+      "[dev] database.instanceClass must be an RDS class without the 'db.' prefix",
+    ],
+    [
+      'storage autoscaling with no room to grow',
+      variant(dev, { database: { maxAllocatedStorageGiB: 20 } }),
+      '[dev] database.maxAllocatedStorageGiB must be an integer above allocatedStorageGiB (20)',
+    ],
+    [
+      'too little storage',
+      variant(dev, { database: { allocatedStorageGiB: 10 } }),
+      '[dev] database.allocatedStorageGiB must be an integer in 20..65536, got: 10',
+    ],
+    [
+      'backup retention above 35 days',
+      variant(dev, { database: { backupRetentionDays: 40 } }),
+      '[dev] database.backupRetentionDays must be an integer in 1..35, got: 40',
+    ],
+    [
+      'backups switched off',
+      variant(dev, { database: { backupRetentionDays: 0 } }),
+      '[dev] database.backupRetentionDays must be an integer in 1..35, got: 0',
+    ],
+    [
+      'a malformed backup window',
+      variant(dev, { database: { backupWindow: '3am-4am' } }),
+      "[dev] database.backupWindow must be a UTC window 'hh:mm-hh:mm', got: '3am-4am'",
+    ],
+    [
+      'a backup window under 30 minutes',
+      variant(dev, { database: { backupWindow: '03:00-03:15' } }),
+      '[dev] database.backupWindow must be at least 30 minutes long',
+    ],
+    [
+      'a malformed maintenance window',
+      variant(dev, { database: { maintenanceWindow: 'sunday 4am' } }),
+      "[dev] database.maintenanceWindow must be a UTC window 'ddd:hh:mm-ddd:hh:mm'",
+    ],
+    [
+      'a maintenance window overlapping the backups',
+      variant(dev, { database: { maintenanceWindow: 'tue:03:30-tue:04:30' } }),
+      '[dev] database.maintenanceWindow must be clear of the daily backup window (03:00-04:00)',
+    ],
+    [
+      'a single-AZ database in prod',
+      variant(prod, { database: { multiAz: false } }),
+      "[prod] database.multiAz must be true in a production environment, or waive 'database.multiAz', got: false",
+    ],
+    [
+      'an unprotected database in prod',
+      variant(prod, { database: { deletionProtection: false } }),
+      '[prod] database.deletionProtection must be true in a production environment',
+    ],
+    [
+      'a Performance Insights retention RDS rejects',
+      variant(dev, { database: { performanceInsightsRetentionDays: 30 } }),
+      '[dev] database.performanceInsightsRetentionDays must be 7 (free tier) or a multiple of 31 from 31 to 731, got: 30',
+    ],
+    [
+      'an enhanced-monitoring interval RDS rejects',
+      variant(dev, { database: { monitoringIntervalSeconds: 20 } }),
+      '[dev] database.monitoringIntervalSeconds must be one of 1, 5, 10, 15, 30, 60, got: 20',
+    ],
+    [
+      'a credential rotation beyond a year',
+      variant(dev, { database: { credentialRotationDays: 400 } }),
+      '[dev] database.credentialRotationDays must be an integer in 1..365, got: 400',
+    ],
+    [
+      'a reserved database name',
+      variant(dev, { database: { databaseName: 'postgres' } }),
+      '[dev] database.databaseName must be a lower-case PostgreSQL identifier',
+    ],
+    [
+      'an overcommitted connection budget',
+      variant(prod, { service: { maxTasks: 20 } }),
+      '[prod] database.connectionBudget must be within max_connections 450 of db.t4g.medium: (poolSize + maxOverflow) × service.maxTasks + headroom = (10 + 20) × 20 + 10; lower the pool, lower maxTasks or choose a larger class, got: 610',
+    ],
+    [
+      'max_connections above the RDS cap',
+      variant(dev, { database: { maxConnections: 6000 } }),
+      '[dev] database.maxConnections must be an integer in 25..5000, got: 6000',
+    ],
+    [
+      'a Redis version under Valkey',
+      variant(dev, { cache: { engine: 'valkey', engineVersion: '6.2' } }),
+      "[dev] cache.engineVersion must be a Valkey version 7.2 or 8.x, got: '6.2'",
+    ],
+    [
+      'an unknown cache node type',
+      variant(dev, { cache: { nodeType: 't4g.micro' } }),
+      "[dev] cache.nodeType must be an ElastiCache node type such as 'cache.t4g.micro'",
+    ],
+    [
+      'a Multi-AZ cache without a replica',
+      variant(dev, { cache: { multiAz: true, replicas: 0 } }),
+      '[dev] cache.replicas must be at least 1 when cache.multiAz is true (failover needs a replica), got: 0',
+    ],
+    [
+      'a single-AZ cache in prod',
+      variant(prod, { cache: { multiAz: false } }),
+      "[prod] cache.multiAz must be true in a production environment, or waive 'cache.multiAz', got: false",
+    ],
+    [
+      'a snapshot retention above 35 days',
+      variant(dev, { cache: { snapshotRetentionDays: 36 } }),
+      '[dev] cache.snapshotRetentionDays must be an integer in 0..35, got: 36',
+    ],
+    [
+      'an unknown eviction policy',
+      variant(dev, { cache: { evictionPolicy: 'lru' as never } }),
+      '[dev] cache.evictionPolicy must be one of volatile-lru',
+    ],
+    [
+      'a secret name that is no environment variable',
+      variant(dev, { secrets: { thirdParty: ['sentry-dsn'] } }),
+      "[dev] secrets.thirdParty[] must be an environment variable name in UPPER_SNAKE_CASE, got: 'sentry-dsn'",
+    ],
+    [
+      'a secret named like a composed connection string',
+      variant(dev, { secrets: { generatedKeys: ['DATABASE_URL'] } }),
+      '[dev] secrets.generatedKeys[] must be a name other than DATABASE_URL and REDIS_URL (Berth composes those)',
+    ],
+    [
+      'a secret listed twice',
+      variant(dev, { secrets: { generatedKeys: ['SECRET_KEY'], thirdParty: ['SECRET_KEY'] } }),
+      '[dev] secrets must be a list where each name appears once across generatedKeys and thirdParty, got: ["SECRET_KEY"]',
+    ],
+    [
+      'min tasks above max tasks',
+      variant(dev, { service: { minTasks: 3, maxTasks: 2 } }),
+      '[dev] service.minTasks must be at most service.maxTasks (2), got: 3',
+    ],
+    [
+      'a single task in prod',
+      variant(prod, { service: { minTasks: 1 } }),
+      '[prod] service.minTasks must be an integer in 2..1000, got: 1',
+    ],
+    [
+      'an unknown waiver',
+      variant(prod, { waivers: ['database.backups' as never] }),
+      '[prod] waivers[] must be one of database.multiAz',
+    ],
+    [
+      'a waiver outside production',
+      variant(dev, { waivers: ['database.multiAz'] }),
+      '[dev] waivers must be empty outside production',
+    ],
+    [
+      'an unsupported log retention',
+      variant(dev, { logRetentionDays: 45 }),
+      '[dev] logRetentionDays must be one of 1, 3, 5',
+    ],
+  ];
+
+  test.each(cases)('%s', (_what, env, expected) => {
+    const problems = problemsOf(env);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(expected);
+  });
+
+  test('two environments with the same name', () => {
+    expect(problemsOf(dev, variant(staging, { name: 'dev' }))).toEqual([
+      `[app] environment names must be unique, got: ["dev"] more than once`,
+    ]);
+  });
+
+  test('an empty list of environments', () => {
+    expect(problemsOf()).toEqual(['[app] environments must list at least one environment, got: []']);
+  });
+
+  test('with every problem of every environment in one error', () => {
+    const badDev = variant(dev, { account: 'x', database: { backupRetentionDays: 99 } });
+    const badProd = variant(prod, { database: { multiAz: false } });
+    expect(() => validateEnvironments([badDev, badProd])).toThrow(
+      /3 problem\(s\):\n {2}- \[dev\] account[^\n]*\n {2}- \[dev\] database\.backupRetentionDays[^\n]*\n {2}- \[prod\] database\.multiAz/,
+    );
+  });
+});
+
+describe('production waivers', () => {
+  test('accept a single-AZ prod database when waived explicitly', () => {
+    expect(problemsOf(variant(prod, { database: { multiAz: false }, waivers: ['database.multiAz'] }))).toEqual([]);
+  });
+
+  test('accept one shared NAT gateway in prod when waived explicitly', () => {
+    expect(problemsOf(variant(prod, { network: { natGateways: 1 }, waivers: ['network.natGatewayPerAz'] }))).toEqual(
+      [],
+    );
+  });
+});
+
+describe('maxConnectionsOf', () => {
+  test('follows the RDS formula for the class', () => {
+    // LEAST(DBInstanceClassMemory / 9531392, 5000) with 1, 2 and 4 GiB.
+    expect([dev, staging, prod].map(maxConnectionsOf)).toEqual([112, 225, 450]);
+  });
+
+  test('is capped at 5000 on large classes', () => {
+    expect(maxConnectionsOf(variant(prod, { database: { instanceClass: 'r7g.4xlarge' } }))).toBe(5000);
+  });
+
+  test('uses an explicit max_connections when configured', () => {
+    expect(maxConnectionsOf(variant(prod, { database: { maxConnections: 300 } }))).toBe(300);
+  });
+});

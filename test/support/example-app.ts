@@ -1,0 +1,57 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Stack } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { composeApp } from '../../lib/app';
+import { environments } from '../../lib/config/environments';
+import type { EnvironmentStage } from '../../lib/stages/environment-stage';
+
+export interface ExampleApp {
+  readonly stages: ReadonlyMap<string, EnvironmentStage>;
+  readonly assembly: CloudAssembly;
+}
+
+let example: ExampleApp | undefined;
+
+/**
+ * The example configuration composed exactly as `bin/app.ts` does and synthesized once per test
+ * file, cdk-nag included: the synth throws if any finding is unacknowledged. CloudFormation
+ * schema checks are left to cfn-lint (test/cfn-lint.test.ts), which covers them and more.
+ */
+export function exampleApp(): ExampleApp {
+  if (!example) {
+    const app = new App({
+      outdir: mkdtempSync(join(tmpdir(), 'berth-test-')),
+      builtinCloudFormationValidation: false,
+    });
+    const stages = composeApp(app, environments);
+    const assembly = app.synth();
+    example = { stages: new Map(stages.map((stage) => [stage.stageName, stage])), assembly };
+  }
+  return example;
+}
+
+/** The stage of the example environment `name`. */
+export function exampleStage(name: string): EnvironmentStage {
+  const stage = exampleApp().stages.get(name);
+  if (!stage) throw new Error(`no example environment '${name}'`);
+  return stage;
+}
+
+/** The synthesized template of `stack`, read from the assembly (no second synth). */
+export function templateOf(stack: Stack): Template {
+  const assembly = exampleApp().assembly.getNestedAssembly(`assembly-${stack.node.scope?.node.id}`);
+  return Template.fromJSON(assembly.getStackArtifact(stack.artifactId).template);
+}
+
+/** Every template of every example stage, by artifact id. */
+export function allTemplatePaths(): string[] {
+  const { assembly } = exampleApp();
+  return [...exampleApp().stages.keys()].flatMap((name) => {
+    const nested = assembly.getNestedAssembly(`assembly-${name}`);
+    return nested.stacks.map((stack) => join(nested.directory, stack.templateFile));
+  });
+}

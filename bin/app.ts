@@ -4,9 +4,12 @@ import { composeApp } from '../lib/app';
 import { environments } from '../lib/config/environments';
 import { ConfigError } from '../lib/config/validate';
 
-const app = new App();
+// CDK's built-in CloudFormation validation costs ~4 s per stack on every synth; cfn-lint runs the
+// same schema checks and more over every template in `npm test` (test/cfn-lint.test.ts).
+const app = new App({ builtinCloudFormationValidation: false });
+const imageTag: unknown = app.node.tryGetContext('imageTag');
 try {
-  composeApp(app, environments);
+  composeApp(app, environments, { imageTag: imageTag === undefined ? undefined : String(imageTag) });
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   // A configuration mistake is the user's to fix: show the list, not a stack trace.

@@ -1,4 +1,4 @@
-import { CfnResource } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
 /**
@@ -9,7 +9,16 @@ import type { IConstruct } from 'constructs';
 export function dropRedundantDependency(parent: IConstruct, resourceId: string, dependencyId: string): void {
   const resource = cfnResourceAt(parent, resourceId);
   const dependency = cfnResourceAt(parent, dependencyId);
-  resource.removeDependency(dependency);
+  resource.removeResourceDependency(dependency);
+}
+
+/**
+ * `dropRedundantDependency` for a CDK custom-resource provider singleton (`Handler` depending on
+ * `Role`) in the stack of `scope`, when that stack has one.
+ */
+export function dropProviderRoleDependency(scope: IConstruct, providerId: string): void {
+  const provider = Stack.of(scope).node.tryFindChild(providerId);
+  if (provider) dropRedundantDependency(provider, 'Handler', 'Role');
 }
 
 function cfnResourceAt(parent: IConstruct, path: string): CfnResource {

@@ -1,11 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { composeApp } from '../lib/app';
 import { dev } from '../lib/config/environments';
-import { exampleApp, exampleStage } from './support/example-app';
+import { exampleApp, exampleStage, testApp } from './support/example-app';
 
 describe('the example app', () => {
   test('has one stage per environment, each with its own account and region', () => {
@@ -31,10 +27,10 @@ describe('the example app', () => {
   });
 
   test('fails synth when a stage holds an unacknowledged cdk-nag finding', () => {
-    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'berth-nag-')), builtinCloudFormationValidation: false });
+    const app = testApp();
     const [stage] = composeApp(app, [dev]);
     new sqs.Queue(stage.data, 'UnencryptedQueue');
-    expect(() => app.synth()).toThrow(/dev\/Data\/UnencryptedQueue[^]*AwsSolutions-SQS3/);
+    expect(() => app.synth()).toThrow(/dev\/Data\/UnencryptedQueue[\s\S]*AwsSolutions-SQS3/);
   });
 
   test('pins every stack to the configured AZs, so synth needs no lookup', () => {

@@ -1,3 +1,5 @@
+import type { EdgeConfig } from './edge';
+import type { ServiceConfig } from './service';
 import type { EnvironmentConfig } from './types';
 
 /**
@@ -12,6 +14,57 @@ const SECRETS = {
   generatedKeys: ['SECRET_KEY', 'JWT_SECRET_KEY'],
   thirdParty: ['CLERK_SECRET_KEY', 'OPENAI_API_KEY', 'SENTRY_DSN'],
 } as const;
+
+/** Replace with your own public hosted zone (Route 53 console: zone name and id). */
+const HOSTED_ZONE = { id: 'Z0123456789ABCDEFGHIJ', name: 'example.com' } as const;
+
+/** The seeds' edge: rate limit 100 requests per IP per minute, a year of HSTS. */
+const EDGE: EdgeConfig = {
+  hostNames: ['api.example.com'],
+  tls: { mode: 'dns-validated', hostedZone: HOSTED_ZONE },
+  securityHeaders: {
+    strictTransportSecurity: 'max-age=31536000; includeSubDomains',
+    frameOptions: 'DENY',
+    contentTypeOptionsNoSniff: true,
+  },
+  waf: {
+    rateLimitRequests: 100,
+    rateLimitWindowSeconds: 60,
+    managedRuleGroups: [
+      // SizeRestrictions_BODY blocks request bodies over 8 KB, which JSON APIs routinely send.
+      { name: 'AWSManagedRulesCommonRuleSet', overrides: [{ rule: 'SizeRestrictions_BODY', action: 'count' }] },
+      { name: 'AWSManagedRulesKnownBadInputsRuleSet' },
+      { name: 'AWSManagedRulesAmazonIpReputationList' },
+    ],
+    logRetentionDays: 30,
+  },
+  accessLogRetentionDays: 90,
+  idleTimeoutSeconds: 60,
+};
+
+/** The seeds' FastAPI service: 0.5 vCPU / 1 GiB on Graviton, /health every 30 s, CPU target 70 %. */
+const SERVICE: ServiceConfig = {
+  minTasks: 2,
+  maxTasks: 10,
+  cpu: 512,
+  memoryMiB: 1024,
+  cpuArchitecture: 'ARM64',
+  spot: false,
+  image: { tag: '1.0.0' },
+  containerPort: 8000,
+  healthCheckPath: '/health',
+  healthCheckGracePeriodSeconds: 60,
+  environment: { DEBUG: 'false', LOG_LEVEL: 'info', CORS_ORIGINS: 'https://app.example.com' },
+  readonlyRootFilesystem: true,
+  user: '1000:1000',
+  scaling: {
+    cpuTargetPercent: 70,
+    memoryTargetPercent: 80,
+    requestsPerTarget: 1000,
+    scaleOutCooldownSeconds: 60,
+    scaleInCooldownSeconds: 300,
+  },
+};
 
 /** Every example environment keeps 30 days of backups, the seeds' retention. */
 const BACKUPS = {
@@ -58,7 +111,14 @@ export const dev: EnvironmentConfig = {
     evictionPolicy: 'volatile-lru',
   },
   secrets: SECRETS,
-  service: { minTasks: 1, maxTasks: 2 },
+  service: {
+    ...SERVICE,
+    minTasks: 1,
+    maxTasks: 2,
+    spot: true,
+    environment: { ...SERVICE.environment, LOG_LEVEL: 'debug', CORS_ORIGINS: 'https://dev.example.com' },
+  },
+  edge: { ...EDGE, hostNames: ['api.dev.example.com'], waf: { ...EDGE.waf, logRetentionDays: 14 } },
 };
 
 export const staging: EnvironmentConfig = {
@@ -73,7 +133,13 @@ export const staging: EnvironmentConfig = {
     connectionBudget: { poolSize: 10, maxOverflow: 10, headroom: 10 },
   },
   cache: { ...dev.cache, snapshotRetentionDays: 3 },
-  service: { minTasks: 1, maxTasks: 4 },
+  service: {
+    ...SERVICE,
+    minTasks: 1,
+    maxTasks: 4,
+    environment: { ...SERVICE.environment, CORS_ORIGINS: 'https://staging.example.com' },
+  },
+  edge: { ...EDGE, hostNames: ['api.staging.example.com'] },
 };
 
 export const prod: EnvironmentConfig = {
@@ -114,7 +180,8 @@ export const prod: EnvironmentConfig = {
     evictionPolicy: 'volatile-lru',
   },
   secrets: SECRETS,
-  service: { minTasks: 2, maxTasks: 10 },
+  service: SERVICE,
+  edge: { ...EDGE, waf: { ...EDGE.waf, logRetentionDays: 90 } },
 };
 
 /** The environments `bin/app.ts` synthesizes, in deploy order. */

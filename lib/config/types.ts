@@ -1,3 +1,6 @@
+import type { EdgeConfig } from './edge';
+import type { ServiceConfig } from './service';
+
 /**
  * The typed shape of one Berth environment. Plain data: `validateEnvironments` checks it once at
  * the edge (bin/app.ts), and constructs only ever see values that passed.
@@ -111,13 +114,6 @@ export interface SecretsConfig {
   readonly thirdParty: readonly string[];
 }
 
-export interface ServiceConfig {
-  /** Lowest task count autoscaling may reach. */
-  readonly minTasks: number;
-  /** Highest task count autoscaling may reach; sizes the database connection budget. */
-  readonly maxTasks: number;
-}
-
 /** One environment: an account/region pair, its sizes, windows, retention and switches. */
 export interface EnvironmentConfig {
   /** Stage name, used in `cdk deploy '<name>/*'`: lower case letters, digits and dashes. */
@@ -142,4 +138,5 @@ export interface EnvironmentConfig {
   readonly cache: CacheConfig;
   readonly secrets: SecretsConfig;
   readonly service: ServiceConfig;
+  readonly edge: EdgeConfig;
 }

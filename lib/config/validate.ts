@@ -1,91 +1,16 @@
+export { ConfigError, ProblemList } from './problems';
+
+import { KNOWN_REGIONS, LOG_RETENTION_DAYS } from './aws-values';
+import { checkEdge } from './edge';
 import {
   defaultMaxConnections,
   instanceMemoryGiB,
   knownInstanceFamilies,
   RDS_CONNECTION_CAP,
 } from './instance-classes';
+import { ConfigError, ProblemList, show } from './problems';
+import { COMPOSED_SECRET_KEYS, checkService } from './service';
 import type { EnvironmentConfig, EvictionPolicy, InterfaceEndpointName, ProductionWaiver } from './types';
-
-/** Thrown once with every problem found in the configuration, one per line. */
-export class ConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`Berth configuration has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
-
-/** Collects problems for one environment, each naming the field, what is allowed and what was given. */
-export class ProblemList {
-  private readonly problems: string[] = [];
-
-  constructor(private readonly environment: string) {}
-
-  /** Records `[env] field must be <allowed>, got: <given>`. */
-  add(field: string, allowed: string, given: unknown): void {
-    this.problems.push(`[${this.environment}] ${field} must be ${allowed}, got: ${show(given)}`);
-  }
-
-  /** Records a problem when `ok` is false. */
-  check(ok: boolean, field: string, allowed: string, given: unknown): void {
-    if (!ok) this.add(field, allowed, given);
-  }
-
-  /** Records a problem unless `value` is an integer within `min..max`. */
-  integer(field: string, value: number, min: number, max: number): void {
-    this.check(Number.isInteger(value) && value >= min && value <= max, field, `an integer in ${min}..${max}`, value);
-  }
-
-  /** Records a problem unless `value` is one of `allowed`. */
-  oneOf<T>(field: string, value: T, allowed: readonly T[]): void {
-    this.check(allowed.includes(value), field, `one of ${allowed.join(', ')}`, value);
-  }
-
-  get list(): readonly string[] {
-    return this.problems;
-  }
-}
-
-function show(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
-  return JSON.stringify(value) ?? String(value);
-}
-
-/** Regions Berth can synthesize for offline (commercial partition). */
-export const KNOWN_REGIONS: readonly string[] = [
-  'us-east-1',
-  'us-east-2',
-  'us-west-1',
-  'us-west-2',
-  'ca-central-1',
-  'eu-west-1',
-  'eu-west-2',
-  'eu-west-3',
-  'eu-central-1',
-  'eu-central-2',
-  'eu-north-1',
-  'eu-south-1',
-  'eu-south-2',
-  'ap-south-1',
-  'ap-south-2',
-  'ap-southeast-1',
-  'ap-southeast-2',
-  'ap-southeast-3',
-  'ap-southeast-4',
-  'ap-northeast-1',
-  'ap-northeast-2',
-  'ap-northeast-3',
-  'ap-east-1',
-  'sa-east-1',
-  'me-south-1',
-  'me-central-1',
-  'af-south-1',
-  'il-central-1',
-];
-
-/** Retention values CloudWatch Logs accepts, in days. */
-export const LOG_RETENTION_DAYS: readonly number[] = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-];
 
 const INTERFACE_ENDPOINTS: readonly InterfaceEndpointName[] = [
   'ecr.api',
@@ -119,8 +44,6 @@ const EVICTION_POLICIES: readonly EvictionPolicy[] = [
 const MONITORING_INTERVALS = [1, 5, 10, 15, 30, 60];
 /** Names RDS reserves or PostgreSQL creates itself. */
 const RESERVED_DATABASE_NAMES = ['postgres', 'template0', 'template1', 'rdsadmin'];
-/** Secret keys Berth composes itself from the generated credentials. */
-export const COMPOSED_SECRET_KEYS: readonly string[] = ['DATABASE_URL', 'REDIS_URL'];
 
 const ENV_VAR_NAME = /^[A-Z][A-Z0-9_]*$/;
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
@@ -382,13 +305,6 @@ function checkSecrets(env: EnvironmentConfig, problems: ProblemList): void {
   );
 }
 
-function checkService(env: EnvironmentConfig, problems: ProblemList): void {
-  const { minTasks, maxTasks } = env.service;
-  problems.integer('service.minTasks', minTasks, env.production ? 2 : 1, 1000);
-  problems.integer('service.maxTasks', maxTasks, 1, 1000);
-  problems.check(minTasks <= maxTasks, 'service.minTasks', `at most service.maxTasks (${maxTasks})`, minTasks);
-}
-
 function waived(env: EnvironmentConfig, waiver: ProductionWaiver): boolean {
   return env.waivers?.includes(waiver) ?? false;
 }
@@ -438,6 +354,7 @@ export function environmentProblems(env: EnvironmentConfig): readonly string[] {
   checkCache(env, problems);
   checkSecrets(env, problems);
   checkService(env, problems);
+  checkEdge(env, problems);
   return problems.list;
 }
 

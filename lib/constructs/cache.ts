@@ -140,8 +140,11 @@ export class Cache extends Construct {
     );
   }
 
-  /** Admits `peer` to the cache port. The only way anything reaches the cache. */
+  /**
+   * Admits `peer` to the cache port. The only way anything reaches the cache. Like
+   * `Database.allowFrom`, the rule lives in the peer's stack.
+   */
   allowFrom(peer: ec2.IConnectable, description: string): void {
-    this.securityGroup.connections.allowFrom(peer, ec2.Port.tcp(PORT), description);
+    peer.connections.allowTo(this.securityGroup, ec2.Port.tcp(PORT), description);
   }
 }

@@ -192,8 +192,12 @@ export class Database extends Construct {
     );
   }
 
-  /** Admits `peer` to the PostgreSQL port. The only way anything reaches the database. */
+  /**
+   * Admits `peer` to the PostgreSQL port. The only way anything reaches the database. The rule is
+   * created from the peer's side, so it lives in the peer's stack and the data stack never
+   * references a stateless stack.
+   */
   allowFrom(peer: ec2.IConnectable, description: string): void {
-    this.instance.connections.allowFrom(peer, ec2.Port.tcp(POSTGRES_PORT), description);
+    peer.connections.allowTo(this.instance, ec2.Port.tcp(POSTGRES_PORT), description);
   }
 }

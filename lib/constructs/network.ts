@@ -1,9 +1,9 @@
-import { type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { InterfaceEndpointName } from '../config/types';
-import { dropRedundantDependency } from '../redundant-dependency';
+import { dropProviderRoleDependency } from '../redundant-dependency';
 import { encryptedLogGroup } from './log-group';
 
 export interface NetworkProps {
@@ -56,8 +56,7 @@ export class Network extends Construct {
       });
     }
 
-    const restrictProvider = Stack.of(this).node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
-    if (restrictProvider) dropRedundantDependency(restrictProvider, 'Handler', 'Role');
+    dropProviderRoleDependency(this, 'Custom::VpcRestrictDefaultSGCustomResourceProvider');
 
     const flowLogGroup = encryptedLogGroup(this, 'FlowLogs', {
       encryptionKey: props.encryptionKey,

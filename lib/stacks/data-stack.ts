@@ -1,17 +1,20 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { maxConnectionsOf } from '../config/validate';
 import { AppSecrets } from '../constructs/app-secrets';
 import { Cache } from '../constructs/cache';
+import { ContainerRepository } from '../constructs/container-repository';
 import { Database } from '../constructs/database';
 import { EncryptionKey } from '../constructs/encryption-key';
 import { Network } from '../constructs/network';
 import { EnvironmentStack, type EnvironmentStackProps } from './environment-stack';
 
 /**
- * The stateful half of an environment: network, KMS key, database, cache and secrets. Deployed
+ * The stateful half of an environment: network, KMS key, database, cache, secrets and the image
+ * repository. Deployed
  * before and changed far less often than the service stack; termination-protected in production.
  *
  * Construct ids here are part of the logical ids of stateful resources: renaming one replaces
@@ -23,6 +26,8 @@ export class DataStack extends EnvironmentStack {
   readonly database: Database;
   readonly cache: Cache;
   readonly appSecrets: AppSecrets;
+  /** Berth's image repository, unless the config names an existing repository or registry. */
+  readonly repository?: ecr.Repository;
 
   constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
     super(scope, id, { terminationProtection: props.config.production, ...props });
@@ -82,5 +87,13 @@ export class DataStack extends EnvironmentStack {
       thirdPartyKeys: config.secrets.thirdParty,
       removalPolicy: retainInProd,
     });
+
+    const { image } = config.service;
+    if (image.repositoryName === undefined && image.uri === undefined) {
+      this.repository = new ContainerRepository(this, 'Images', {
+        encryptionKey: this.encryptionKey,
+        production: config.production,
+      }).repository;
+    }
   }
 }

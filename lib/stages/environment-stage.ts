@@ -2,6 +2,7 @@ import { Stage, type StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/types';
 import { DataStack } from '../stacks/data-stack';
+import { ServiceStack } from '../stacks/service-stack';
 
 export interface EnvironmentStageProps extends StageProps {
   /** A validated environment (see `validateEnvironments`). */
@@ -14,6 +15,7 @@ export interface EnvironmentStageProps extends StageProps {
  */
 export class EnvironmentStage extends Stage {
   readonly data: DataStack;
+  readonly service: ServiceStack;
 
   constructor(scope: Construct, props: EnvironmentStageProps) {
     const { config } = props;
@@ -23,7 +25,12 @@ export class EnvironmentStage extends Stage {
     });
     this.data = new DataStack(this, 'Data', {
       config,
-      description: `Berth ${config.name}: network, KMS key, database, cache and secrets (stateful)`,
+      description: `Berth ${config.name}: network, KMS key, database, cache, secrets, image repository (stateful)`,
+    });
+    this.service = new ServiceStack(this, 'Service', {
+      config,
+      data: this.data,
+      description: `Berth ${config.name}: load balancer, WAF and the Fargate service (stateless)`,
     });
   }
 }

@@ -1,3 +1,5 @@
+import { App } from 'aws-cdk-lib';
+import { composeApp } from '../../lib/app';
 import { dev, environments, prod, staging } from '../../lib/config/environments';
 import type { EnvironmentConfig } from '../../lib/config/types';
 import { ConfigError, maxConnectionsOf, validateEnvironments } from '../../lib/config/validate';
@@ -260,6 +262,163 @@ describe('validateEnvironments rejects', () => {
       variant(dev, { logRetentionDays: 45 }),
       '[dev] logRetentionDays must be one of 1, 3, 5',
     ],
+    // Service tier
+    [
+      'a CPU size Fargate does not offer',
+      variant(dev, { service: { cpu: 300 } }),
+      '[dev] service.cpu must be one of 256, 512, 1024',
+    ],
+    [
+      'a memory size that does not fit the CPU',
+      variant(dev, { service: { cpu: 512, memoryMiB: 512 } }),
+      '[dev] service.memoryMiB must be a Fargate memory size for cpu 512: 1024..4096 in steps of 1024, got: 512',
+    ],
+    [
+      'Fargate Spot in prod',
+      variant(prod, { service: { spot: true } }),
+      '[prod] service.spot must be false in a production environment',
+    ],
+    [
+      'the latest tag',
+      variant(dev, { service: { image: { tag: 'latest' } } }),
+      "[dev] service.image.tag must be a pinned image tag (letters, digits, '_', '.', '-'; up to 128; not 'latest'), got: 'latest'",
+    ],
+    [
+      'a malformed image tag',
+      variant(dev, { service: { image: { tag: 'v1 beta' } } }),
+      '[dev] service.image.tag must be a pinned image tag',
+    ],
+    [
+      'both a repository and a URI',
+      variant(dev, { service: { image: { tag: '1', repositoryName: 'api', uri: 'ghcr.io/a/b' } } }),
+      '[dev] service.image must be at most one of repositoryName and uri',
+    ],
+    [
+      'an image URI with a tag in it',
+      variant(dev, { service: { image: { tag: '1', uri: 'ghcr.io/a/b:2' } } }),
+      '[dev] service.image.uri must be an image reference without tag',
+    ],
+    [
+      'a container port out of range',
+      variant(dev, { service: { containerPort: 70000 } }),
+      '[dev] service.containerPort must be an integer in 1..65535, got: 70000',
+    ],
+    [
+      'a health path without a leading slash',
+      variant(dev, { service: { healthCheckPath: 'health' } }),
+      "[dev] service.healthCheckPath must be a URL path starting with '/'",
+    ],
+    [
+      'a plain variable named like a secret',
+      variant(dev, { service: { environment: { STRIPE_API_KEY: 'x' } } }),
+      '[dev] service.environment.STRIPE_API_KEY must be a non-secret value; put credentials in secrets.thirdParty',
+    ],
+    [
+      'a plain variable holding a credential',
+      variant(dev, { service: { environment: { BILLING: 'sk_live_abc123' } } }),
+      "got: '<a value that looks like a credential>'",
+    ],
+    [
+      'a connection string with a password as a plain variable',
+      variant(dev, { service: { environment: { UPSTREAM: 'postgres://u:p@db:5432/x' } } }),
+      '[dev] service.environment.UPSTREAM must be a non-secret value',
+    ],
+    [
+      'a plain variable Berth sets itself',
+      variant(dev, { service: { environment: { DB_HOST: 'localhost' } } }),
+      '[dev] service.environment.DB_HOST must be a name Berth does not set itself',
+    ],
+    [
+      'a secret the data tier does not define',
+      variant(dev, { service: { secrets: ['STRIPE_KEY'] } }),
+      '[dev] service.secrets[] must be a secret the data tier defines (DB_USER, DB_PASSWORD, REDIS_AUTH_TOKEN',
+    ],
+    [
+      'running as root',
+      variant(dev, { service: { user: '0' } }),
+      "[dev] service.user must be a numeric non-root 'uid' or 'uid:gid'",
+    ],
+    [
+      'a CPU target above 95 %',
+      variant(dev, { service: { scaling: { cpuTargetPercent: 99 } } }),
+      '[dev] service.scaling.cpuTargetPercent must be an integer in 10..95, got: 99',
+    ],
+    // Edge
+    [
+      'plain HTTP in prod',
+      variant(prod, { edge: { tls: { mode: 'plain-http-dev-only' } } }),
+      "[prod] edge.tls.mode must be 'dns-validated' or 'existing-certificate' in a production environment (TLS is required)",
+    ],
+    [
+      'no hosted zone for DNS validation',
+      variant(prod, { edge: { tls: { mode: 'dns-validated', hostedZone: undefined } as never } }),
+      '[prod] edge.tls.hostedZone must be a hosted zone { id, name } for DNS validation',
+    ],
+    [
+      'a certificate from another region',
+      variant(prod, {
+        edge: {
+          tls: {
+            mode: 'existing-certificate',
+            certificateArn: 'arn:aws:acm:us-east-1:333333333333:certificate/12345678-1234-1234-1234-123456789012',
+          },
+        },
+      }),
+      '[prod] edge.tls.certificateArn must be an ACM certificate ARN of account 333333333333 in region eu-west-1',
+    ],
+    [
+      'a malformed certificate ARN',
+      variant(prod, { edge: { tls: { mode: 'existing-certificate', certificateArn: 'my-cert' } } }),
+      "got: 'my-cert'",
+    ],
+    [
+      'a malformed hosted zone id',
+      variant(prod, { edge: { tls: { mode: 'dns-validated', hostedZone: { id: 'abc', name: 'example.com' } } } }),
+      '[prod] edge.tls.hostedZone.id must be a Route 53 zone id',
+    ],
+    [
+      'a host name outside the zone',
+      variant(prod, { edge: { hostNames: ['api.example.org'] } }),
+      "[prod] edge.hostNames[] must be a name inside the hosted zone example.com, got: 'api.example.org'",
+    ],
+    [
+      'no host name',
+      variant(prod, { edge: { hostNames: [] } }),
+      '[prod] edge.hostNames must be a list of 1 to 5 host names',
+    ],
+    [
+      'a short HSTS max-age in prod',
+      variant(prod, { edge: { securityHeaders: { strictTransportSecurity: 'max-age=300' } } }),
+      'with at least one year (31536000) in production',
+    ],
+    [
+      'a rate-limit window WAF does not offer',
+      variant(dev, { edge: { waf: { rateLimitWindowSeconds: 90 } } }),
+      '[dev] edge.waf.rateLimitWindowSeconds must be one of 60, 120, 300, 600, got: 90',
+    ],
+    [
+      'a rate limit below the WAF minimum',
+      variant(dev, { edge: { waf: { rateLimitRequests: 5 } } }),
+      '[dev] edge.waf.rateLimitRequests must be an integer in 10..2000000000, got: 5',
+    ],
+    [
+      'a managed rule group that is not AWS managed',
+      variant(dev, { edge: { waf: { managedRuleGroups: [{ name: 'MyRules' }] } } }),
+      '[dev] edge.waf.managedRuleGroups[].name must be an AWS managed rule group name',
+    ],
+    [
+      'an unknown override action',
+      variant(dev, {
+        edge: {
+          waf: {
+            managedRuleGroups: [
+              { name: 'AWSManagedRulesCommonRuleSet', overrides: [{ rule: 'X', action: 'drop' as never }] },
+            ],
+          },
+        },
+      }),
+      "[dev] edge.waf.managedRuleGroups[AWSManagedRulesCommonRuleSet].overrides[].action must be one of count, block, allow, got: 'drop'",
+    ],
   ];
 
   test.each(cases)('%s', (_what, env, expected) => {
@@ -283,6 +442,15 @@ describe('validateEnvironments rejects', () => {
     const badProd = variant(prod, { database: { multiAz: false } });
     expect(() => validateEnvironments([badDev, badProd])).toThrow(
       /3 problem\(s\):\n {2}- \[dev\] account[^\n]*\n {2}- \[dev\] database\.backupRetentionDays[^\n]*\n {2}- \[prod\] database\.multiAz/,
+    );
+  });
+});
+
+describe('the image tag override', () => {
+  test('is validated like the pinned tag', () => {
+    const app = new App();
+    expect(() => composeApp(app, [dev], { imageTag: 'latest' })).toThrow(
+      "[dev] service.image.tag must be a pinned image tag (letters, digits, '_', '.', '-'; up to 128; not 'latest'), got: 'latest'",
     );
   });
 });

@@ -5,6 +5,7 @@ import type { Stack } from 'aws-cdk-lib';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import cdkJson from '../../cdk.json';
 import { composeApp } from '../../lib/app';
 import { environments } from '../../lib/config/environments';
 import type { EnvironmentStage } from '../../lib/stages/environment-stage';
@@ -17,16 +18,24 @@ export interface ExampleApp {
 let example: ExampleApp | undefined;
 
 /**
+ * A fresh App configured as the CLI configures it: cdk.json's feature flags as context, and
+ * CloudFormation schema checks left to cfn-lint (test/cfn-lint.test.ts), which covers them.
+ */
+export function testApp(): App {
+  return new App({
+    outdir: mkdtempSync(join(tmpdir(), 'berth-test-')),
+    builtinCloudFormationValidation: false,
+    context: cdkJson.context,
+  });
+}
+
+/**
  * The example configuration composed exactly as `bin/app.ts` does and synthesized once per test
- * file, cdk-nag included: the synth throws if any finding is unacknowledged. CloudFormation
- * schema checks are left to cfn-lint (test/cfn-lint.test.ts), which covers them and more.
+ * file, cdk-nag included: the synth throws if any finding is unacknowledged.
  */
 export function exampleApp(): ExampleApp {
   if (!example) {
-    const app = new App({
-      outdir: mkdtempSync(join(tmpdir(), 'berth-test-')),
-      builtinCloudFormationValidation: false,
-    });
+    const app = testApp();
     const stages = composeApp(app, environments);
     const assembly = app.synth();
     example = { stages: new Map(stages.map((stage) => [stage.stageName, stage])), assembly };

@@ -1,0 +1,44 @@
+/** Thrown once with every problem found in the configuration, one per line. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Berth configuration has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Collects problems for one environment, each naming the field, what is allowed and what was given. */
+export class ProblemList {
+  private readonly problems: string[] = [];
+
+  constructor(private readonly environment: string) {}
+
+  /** Records `[env] field must be <allowed>, got: <given>`. */
+  add(field: string, allowed: string, given: unknown): void {
+    this.problems.push(`[${this.environment}] ${field} must be ${allowed}, got: ${show(given)}`);
+  }
+
+  /** Records a problem when `ok` is false. */
+  check(ok: boolean, field: string, allowed: string, given: unknown): void {
+    if (!ok) this.add(field, allowed, given);
+  }
+
+  /** Records a problem unless `value` is an integer within `min..max`. */
+  integer(field: string, value: number, min: number, max: number): void {
+    this.check(Number.isInteger(value) && value >= min && value <= max, field, `an integer in ${min}..${max}`, value);
+  }
+
+  /** Records a problem unless `value` is one of `allowed`. */
+  oneOf<T>(field: string, value: T, allowed: readonly T[]): void {
+    this.check(allowed.includes(value), field, `one of ${allowed.join(', ')}`, value);
+  }
+
+  get list(): readonly string[] {
+    return this.problems;
+  }
+}
+
+/** Renders a given value for a message: strings quoted, the rest as JSON. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  return JSON.stringify(value) ?? String(value);
+}

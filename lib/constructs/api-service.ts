@@ -1,0 +1,213 @@
+import { Annotations, type CfnElement, Duration, type RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { ScalingConfig } from '../config/service';
+import { acknowledge } from '../nag';
+import { encryptedLogGroup } from './log-group';
+
+export interface ApiServiceProps {
+  readonly vpc: ec2.IVpc;
+  /** Encrypts the container logs and ECS Exec sessions. */
+  readonly encryptionKey: kms.IKey;
+  readonly image: ecs.ContainerImage;
+  /** Fargate CPU units. */
+  readonly cpu: number;
+  readonly memoryLimitMiB: number;
+  readonly cpuArchitecture: ecs.CpuArchitecture;
+  /** Run on Fargate Spot instead of on-demand Fargate. */
+  readonly spot: boolean;
+  readonly containerPort: number;
+  readonly healthCheckPath: string;
+  readonly healthCheckGracePeriod: Duration;
+  /** Plain environment variables: never secrets. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Environment variables ECS fills from Secrets Manager when a task starts. */
+  readonly secrets: Readonly<Record<string, ecs.Secret>>;
+  /**
+   * `uid[:gid]` the container runs as.
+   * @default - the image's USER
+   */
+  readonly user?: string;
+  /**
+   * Read-only root filesystem; `/tmp` and the ECS Exec agent's paths stay writable.
+   * @default false
+   */
+  readonly readonlyRootFilesystem?: boolean;
+  readonly logRetentionDays: number;
+  readonly logRemovalPolicy: RemovalPolicy;
+}
+
+/** Container name in every task definition Berth creates; the migration task reuses it. */
+export const CONTAINER_NAME = 'api';
+
+/** Writable paths on a read-only root filesystem: scratch space and the ECS Exec agent's state. */
+const WRITABLE_PATHS: readonly [string, string][] = [
+  ['tmp', '/tmp'],
+  ['ssm-state', '/var/lib/amazon/ssm'],
+  ['ssm-logs', '/var/log/amazon/ssm'],
+];
+
+/**
+ * The application on Fargate: a cluster with Container Insights and logged, encrypted ECS Exec;
+ * a task definition with the image, environment and secrets; a service in the private subnets
+ * without public IPs, rolling deployments at 100 % minimum healthy with the circuit breaker
+ * rolling back failed releases; and its target group checked on `healthCheckPath` every 30 s.
+ */
+export class ApiService extends Construct {
+  readonly cluster: ecs.Cluster;
+  readonly taskDefinition: ecs.FargateTaskDefinition;
+  readonly container: ecs.ContainerDefinition;
+  readonly service: ecs.FargateService;
+  readonly targetGroup: elbv2.ApplicationTargetGroup;
+  readonly logGroup: logs.LogGroup;
+  readonly securityGroup: ec2.SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: ApiServiceProps) {
+    super(scope, id);
+    const { partition, region, account } = Stack.of(this);
+    const execLogs = encryptedLogGroup(this, 'ExecLogs', {
+      encryptionKey: props.encryptionKey,
+      retentionDays: props.logRetentionDays,
+      removalPolicy: props.logRemovalPolicy,
+    });
+    this.cluster = new ecs.Cluster(this, 'Cluster', {
+      vpc: props.vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+      enableFargateCapacityProviders: true,
+      executeCommandConfiguration: {
+        kmsKey: props.encryptionKey,
+        logging: ecs.ExecuteCommandLogging.OVERRIDE,
+        logConfiguration: { cloudWatchLogGroup: execLogs, cloudWatchEncryptionEnabled: true },
+      },
+    });
+
+    this.logGroup = encryptedLogGroup(this, 'Logs', {
+      encryptionKey: props.encryptionKey,
+      retentionDays: props.logRetentionDays,
+      removalPolicy: props.logRemovalPolicy,
+    });
+
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+      cpu: props.cpu,
+      memoryLimitMiB: props.memoryLimitMiB,
+      runtimePlatform: {
+        cpuArchitecture: props.cpuArchitecture,
+        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+      },
+    });
+    this.container = this.taskDefinition.addContainer(CONTAINER_NAME, {
+      image: props.image,
+      portMappings: [{ containerPort: props.containerPort, name: 'http' }],
+      environment: { ...props.environment },
+      secrets: { ...props.secrets },
+      user: props.user,
+      readonlyRootFilesystem: props.readonlyRootFilesystem ?? false,
+      logging: ecs.LogDrivers.awsLogs({
+        logGroup: this.logGroup,
+        streamPrefix: 'service',
+        // A slow log pipeline must not stall request handling.
+        mode: ecs.AwsLogDriverMode.NON_BLOCKING,
+        maxBufferSize: Size.mebibytes(25),
+      }),
+    });
+    if (props.readonlyRootFilesystem) {
+      for (const [name, containerPath] of WRITABLE_PATHS) {
+        this.taskDefinition.addVolume({ name });
+        this.container.addMountPoints({ sourceVolume: name, containerPath, readOnly: false });
+      }
+    }
+    acknowledge(
+      this.taskDefinition,
+      'AwsSolutions-ECS2',
+      'Only non-secret settings are plain environment variables (config validation rejects credential-like names and values); every secret comes from Secrets Manager.',
+    );
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'API tasks: ingress only from the load balancer on the container port',
+    });
+
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster: this.cluster,
+      taskDefinition: this.taskDefinition,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      assignPublicIp: false,
+      securityGroups: [this.securityGroup],
+      // Capacity providers rather than a launch type, so switching Spot on or off is an update,
+      // not a replacement of the service.
+      capacityProviderStrategies: [{ capacityProvider: props.spot ? 'FARGATE_SPOT' : 'FARGATE', weight: 1 }],
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      circuitBreaker: { enable: true, rollback: true },
+      healthCheckGracePeriod: props.healthCheckGracePeriod,
+      enableExecuteCommand: true,
+      propagateTags: ecs.PropagatedTagSource.SERVICE,
+      enableECSManagedTags: true,
+    });
+
+    acknowledge(
+      this.taskDefinition.taskRole,
+      'AwsSolutions-IAM5[Resource::*]',
+      'ECS Exec: ssmmessages:* channels and logs:DescribeLogGroups have no resource-level permissions.',
+    );
+    acknowledge(
+      this.taskDefinition.taskRole,
+      `AwsSolutions-IAM5[Resource::arn:${partition}:logs:${region}:${account}:log-group:<${Stack.of(this).getLogicalId(execLogs.node.defaultChild as CfnElement)}>:*]`,
+      'ECS Exec writes session logs to log streams it creates in its own log group; stream names are not known in advance.',
+    );
+    acknowledge(
+      this.taskDefinition.obtainExecutionRole(),
+      'AwsSolutions-IAM5[Resource::*]',
+      'ecr:GetAuthorizationToken has no resource-level permissions; image pulls are scoped to the repository.',
+    );
+    // All outbound traffic is allowed (third-party APIs, SMTP, AWS APIs through NAT), so the egress
+    // half of the database and cache grants is redundant by design.
+    Annotations.of(this.securityGroup).acknowledgeWarning(
+      '@aws-cdk/aws-ec2:ipv4IgnoreEgressRule',
+      'Tasks may call any outbound destination; ingress is what is restricted.',
+    );
+
+    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
+      vpc: props.vpc,
+      port: props.containerPort,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targetType: elbv2.TargetType.IP,
+      targets: [this.service.loadBalancerTarget({ containerName: CONTAINER_NAME, containerPort: props.containerPort })],
+      deregistrationDelay: Duration.seconds(30),
+      healthCheck: {
+        path: props.healthCheckPath,
+        interval: Duration.seconds(30),
+        timeout: Duration.seconds(5),
+        healthyThresholdCount: 2,
+        unhealthyThresholdCount: 3,
+        healthyHttpCodes: '200',
+      },
+    });
+  }
+
+  /**
+   * Scales between `minTasks` and `maxTasks` on CPU, memory and ALB requests per target. Call
+   * after the target group is attached to a listener (request-count scaling needs the ALB).
+   */
+  autoscale(minTasks: number, maxTasks: number, scaling: ScalingConfig): void {
+    const capacity = this.service.autoScaleTaskCount({ minCapacity: minTasks, maxCapacity: maxTasks });
+    const cooldowns = {
+      scaleInCooldown: Duration.seconds(scaling.scaleInCooldownSeconds),
+      scaleOutCooldown: Duration.seconds(scaling.scaleOutCooldownSeconds),
+    };
+    capacity.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: scaling.cpuTargetPercent, ...cooldowns });
+    capacity.scaleOnMemoryUtilization('Memory', {
+      targetUtilizationPercent: scaling.memoryTargetPercent,
+      ...cooldowns,
+    });
+    capacity.scaleOnRequestCount('Requests', {
+      requestsPerTarget: scaling.requestsPerTarget,
+      targetGroup: this.targetGroup,
+      ...cooldowns,
+    });
+  }
+}

@@ -1,0 +1,129 @@
+import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../config/types';
+import { ApiService } from '../constructs/api-service';
+import { Edge } from '../constructs/edge';
+import { SecretReferences, type SecretSource } from '../constructs/secret-references';
+import { WebAcl } from '../constructs/web-acl';
+import type { DataStack } from './data-stack';
+import { EnvironmentStack, type EnvironmentStackProps } from './environment-stack';
+
+export interface ServiceStackProps extends EnvironmentStackProps {
+  /** The environment's stateful stack: network, key, database, cache, secrets, repository. */
+  readonly data: DataStack;
+}
+
+/**
+ * The stateless half of an environment: the ALB with TLS and WAF, and the Fargate service with
+ * autoscaling. Safe to delete and recreate; everything it needs that holds data lives in `data`.
+ */
+export class ServiceStack extends EnvironmentStack {
+  readonly api: ApiService;
+  readonly edge: Edge;
+  readonly webAcl: WebAcl;
+
+  constructor(scope: Construct, id: string, props: ServiceStackProps) {
+    super(scope, id, props);
+    const { config, data } = props;
+    const secrets = new SecretReferences(this, 'Secrets', {
+      sources: this.injectedSecrets(config, data),
+      encryptionKey: data.encryptionKey,
+    });
+    const service = config.service;
+    const logRemovalPolicy = config.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.api = new ApiService(this, 'Api', {
+      vpc: data.vpc,
+      encryptionKey: data.encryptionKey,
+      image: this.containerImage(config, data),
+      cpu: service.cpu,
+      memoryLimitMiB: service.memoryMiB,
+      cpuArchitecture: service.cpuArchitecture === 'ARM64' ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64,
+      spot: service.spot,
+      containerPort: service.containerPort,
+      healthCheckPath: service.healthCheckPath,
+      healthCheckGracePeriod: Duration.seconds(service.healthCheckGracePeriodSeconds),
+      environment: {
+        ENVIRONMENT: config.name,
+        PORT: String(service.containerPort),
+        DB_HOST: data.database.instance.dbInstanceEndpointAddress,
+        DB_PORT: data.database.instance.dbInstanceEndpointPort,
+        DB_NAME: config.database.databaseName,
+        REDIS_HOST: data.cache.replicationGroup.attrPrimaryEndPointAddress,
+        REDIS_PORT: String(data.cache.port),
+        ...service.environment,
+      },
+      secrets: secrets.ecsSecrets,
+      user: service.user,
+      readonlyRootFilesystem: service.readonlyRootFilesystem,
+      logRetentionDays: config.logRetentionDays,
+      logRemovalPolicy,
+    });
+    secrets.grantDecrypt(this.api.taskDefinition.obtainExecutionRole());
+    data.database.allowFrom(this.api.service, 'API tasks');
+    data.cache.allowFrom(this.api.service, 'API tasks');
+
+    this.edge = new Edge(this, 'Edge', {
+      vpc: data.vpc,
+      hostNames: config.edge.hostNames,
+      tls: config.edge.tls,
+      securityHeaders: config.edge.securityHeaders,
+      targetGroup: this.api.targetGroup,
+      accessLogRetentionDays: config.edge.accessLogRetentionDays,
+      idleTimeout: Duration.seconds(config.edge.idleTimeoutSeconds),
+      production: config.production,
+    });
+    this.api.autoscale(service.minTasks, service.maxTasks, service.scaling);
+
+    this.webAcl = new WebAcl(this, 'Waf', {
+      loadBalancerArn: this.edge.loadBalancer.loadBalancerArn,
+      rateLimitRequests: config.edge.waf.rateLimitRequests,
+      rateLimitWindowSeconds: config.edge.waf.rateLimitWindowSeconds,
+      managedRuleGroups: config.edge.waf.managedRuleGroups,
+      encryptionKey: data.encryptionKey,
+      logRetentionDays: config.edge.waf.logRetentionDays,
+      logRemovalPolicy,
+    });
+
+    new CfnOutput(this, 'Url', { value: this.edge.url, description: 'Public URL of the API' });
+    new CfnOutput(this, 'LoadBalancerDns', {
+      value: this.edge.loadBalancer.loadBalancerDnsName,
+      description: 'Point DNS here when Berth does not manage the zone',
+    });
+    new CfnOutput(this, 'ClusterName', { value: this.api.cluster.clusterName });
+    new CfnOutput(this, 'ServiceName', { value: this.api.service.serviceName });
+    new CfnOutput(this, 'LogGroupName', { value: this.api.logGroup.logGroupName });
+  }
+
+  /** The pinned image: an external registry, an existing ECR repository, or Berth's own. */
+  private containerImage(config: EnvironmentConfig, data: DataStack): ecs.ContainerImage {
+    const { image } = config.service;
+    if (image.uri !== undefined) return ecs.ContainerImage.fromRegistry(`${image.uri}:${image.tag}`);
+    const repository =
+      image.repositoryName !== undefined
+        ? ecr.Repository.fromRepositoryName(this, 'Repository', image.repositoryName)
+        : data.repository;
+    if (!repository) throw new Error(`[${config.name}] the Data stack created no image repository`);
+    return ecs.ContainerImage.fromEcrRepository(repository, image.tag);
+  }
+
+  /** Every data-tier secret, or the configured subset, by environment variable name. */
+  private injectedSecrets(config: EnvironmentConfig, data: DataStack): Record<string, SecretSource> {
+    const all: Record<string, SecretSource> = {
+      DB_USER: { secret: data.database.secret, jsonKey: 'username' },
+      DB_PASSWORD: { secret: data.database.secret, jsonKey: 'password' },
+      REDIS_AUTH_TOKEN: { secret: data.cache.authToken, jsonKey: 'token' },
+    };
+    for (const [name, secret] of [...data.appSecrets.generated, ...data.appSecrets.thirdParty]) {
+      all[name] = { secret };
+    }
+    const wanted = config.service.secrets;
+    if (wanted === undefined) return all;
+    const unknown = wanted.filter((name) => !(name in all));
+    if (unknown.length > 0)
+      throw new Error(`[${config.name}] service.secrets names secrets Berth does not inject: ${unknown.join(', ')}`);
+    return Object.fromEntries(wanted.map((name) => [name, all[name]]));
+  }
+}

@@ -1,0 +1,456 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { composeApp } from '../../lib/app';
+import { dev, prod } from '../../lib/config/environments';
+import type { EnvironmentConfig } from '../../lib/config/types';
+import { exampleStage, templateOf, testApp } from '../support/example-app';
+
+const serviceTemplate = (env: string): Template => templateOf(exampleStage(env).service);
+const ENVIRONMENTS = ['dev', 'staging', 'prod'];
+
+/** The JSON of one environment's container definition. */
+function container(env: string): Record<string, unknown> {
+  const [taskDefinition] = Object.values(serviceTemplate(env).findResources('AWS::ECS::TaskDefinition'));
+  return taskDefinition.Properties.ContainerDefinitions[0];
+}
+
+/** `[{ Key, Value }]` attribute lists as a plain map. */
+function attributes(list: { Key: string; Value: unknown }[]): Record<string, unknown> {
+  return Object.fromEntries(list.map((attribute) => [attribute.Key, attribute.Value]));
+}
+
+/** Synthesizes one environment variant on its own and returns its service template. */
+function variantServiceTemplate(config: EnvironmentConfig, imageTag?: string): Template {
+  const app = testApp();
+  const [stage] = composeApp(app, [config], { imageTag });
+  const assembly = app.synth().getNestedAssembly(`assembly-${config.name}`);
+  return Template.fromJSON(assembly.getStackArtifact(stage.service.artifactId).template);
+}
+
+describe('edge', () => {
+  test.each(ENVIRONMENTS)('%s: internet-facing ALB dropping invalid headers, logging to S3', (env) => {
+    const [alb] = Object.values(serviceTemplate(env).findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'));
+    expect(alb.Properties.Scheme).toBe('internet-facing');
+    expect(attributes(alb.Properties.LoadBalancerAttributes)).toMatchObject({
+      'routing.http.drop_invalid_header_fields.enabled': 'true',
+      'access_logs.s3.enabled': 'true',
+      'access_logs.s3.prefix': 'alb',
+      'deletion_protection.enabled': env === 'prod' ? 'true' : 'false',
+    });
+  });
+
+  test('HTTPS on 443 with TLS 1.3/1.2 and a 404 for unknown hosts; HTTP 80 redirects permanently', () => {
+    const template = serviceTemplate('prod');
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443,
+      Protocol: 'HTTPS',
+      SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+      DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: Match.objectLike({ StatusCode: '404' }) }],
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 80,
+      Protocol: 'HTTP',
+      DefaultActions: [
+        { Type: 'redirect', RedirectConfig: { Port: '443', Protocol: 'HTTPS', StatusCode: 'HTTP_301' } },
+      ],
+    });
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 2);
+  });
+
+  test('forwards only the configured host names to the service', () => {
+    serviceTemplate('prod').hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: ['api.example.com'] } }],
+      Actions: [{ Type: 'forward', TargetGroupArn: { Ref: Match.stringLikeRegexp('^ApiTargetGroup') } }],
+    });
+    serviceTemplate('dev').hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: ['api.dev.example.com'] } }],
+    });
+  });
+
+  test('sets HSTS, nosniff and frame options as listener attributes', () => {
+    const [https] = Object.values(
+      serviceTemplate('prod').findResources('AWS::ElasticLoadBalancingV2::Listener', { Properties: { Port: 443 } }),
+    );
+    expect(attributes(https.Properties.ListenerAttributes)).toEqual({
+      'routing.http.response.strict_transport_security.header_value': 'max-age=31536000; includeSubDomains',
+      'routing.http.response.x_content_type_options.header_value': 'nosniff',
+      'routing.http.response.x_frame_options.header_value': 'DENY',
+      'routing.http.response.server.enabled': 'false',
+    });
+  });
+
+  test('gets a DNS-validated certificate and an alias record in the configured zone', () => {
+    const template = serviceTemplate('prod');
+    template.hasResourceProperties('AWS::CertificateManager::Certificate', {
+      DomainName: 'api.example.com',
+      ValidationMethod: 'DNS',
+      DomainValidationOptions: [{ DomainName: 'api.example.com', HostedZoneId: 'Z0123456789ABCDEFGHIJ' }],
+    });
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: 'api.example.com.',
+      Type: 'A',
+      HostedZoneId: 'Z0123456789ABCDEFGHIJ',
+      AliasTarget: Match.objectLike({ DNSName: Match.anyValue() }),
+    });
+  });
+
+  test('uses an existing certificate by ARN and creates no DNS records without a zone', () => {
+    const certificateArn = 'arn:aws:acm:eu-west-1:111111111111:certificate/12345678-1234-1234-1234-123456789012';
+    const template = variantServiceTemplate({
+      ...dev,
+      edge: { ...dev.edge, tls: { mode: 'existing-certificate', certificateArn } },
+    });
+    template.resourceCountIs('AWS::CertificateManager::Certificate', 0);
+    template.resourceCountIs('AWS::Route53::RecordSet', 0);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443,
+      Certificates: [{ CertificateArn: certificateArn }],
+    });
+  });
+
+  test('serves plain HTTP with host routing only when a dev environment opts in', () => {
+    const template = variantServiceTemplate({ ...dev, edge: { ...dev.edge, tls: { mode: 'plain-http-dev-only' } } });
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 80,
+      Protocol: 'HTTP',
+      DefaultActions: [Match.objectLike({ Type: 'fixed-response' })],
+    });
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 1);
+  });
+
+  test('keeps access logs in a private, encrypted, TLS-only bucket that expires them', () => {
+    const template = serviceTemplate('prod');
+    template.hasResource('AWS::S3::Bucket', {
+      Properties: Match.objectLike({
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 90, Status: 'Enabled' })] },
+      }),
+      DeletionPolicy: 'Retain',
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('WAF', () => {
+  test.each(ENVIRONMENTS)('%s: rate-limits each IP to 100 requests per 60 s with a 429', (env) => {
+    serviceTemplate(env).hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'REGIONAL',
+      DefaultAction: { Allow: {} },
+      Rules: Match.arrayWith([
+        Match.objectLike({
+          Name: 'RateLimitPerIp',
+          Priority: 0,
+          Statement: { RateBasedStatement: { Limit: 100, EvaluationWindowSec: 60, AggregateKeyType: 'IP' } },
+          Action: { Block: { CustomResponse: { ResponseCode: 429 } } },
+        }),
+      ]),
+    });
+  });
+
+  test('applies the common, known-bad-inputs and IP-reputation groups with the configured override', () => {
+    const [acl] = Object.values(serviceTemplate('prod').findResources('AWS::WAFv2::WebACL'));
+    const groups = acl.Properties.Rules.filter(
+      (rule: { Statement: Record<string, unknown> }) => rule.Statement.ManagedRuleGroupStatement,
+    );
+    expect(
+      groups.map(
+        (rule: { Statement: { ManagedRuleGroupStatement: { Name: string } } }) =>
+          rule.Statement.ManagedRuleGroupStatement.Name,
+      ),
+    ).toEqual([
+      'AWSManagedRulesCommonRuleSet',
+      'AWSManagedRulesKnownBadInputsRuleSet',
+      'AWSManagedRulesAmazonIpReputationList',
+    ]);
+    expect(groups[0]).toMatchObject({
+      OverrideAction: { None: {} },
+      Statement: {
+        ManagedRuleGroupStatement: {
+          VendorName: 'AWS',
+          RuleActionOverrides: [{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }],
+        },
+      },
+      VisibilityConfig: { CloudWatchMetricsEnabled: true, SampledRequestsEnabled: true },
+    });
+  });
+
+  test('is associated with the ALB and logs to an encrypted aws-waf-logs- group, credentials redacted', () => {
+    const template = serviceTemplate('prod');
+    template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+      ResourceArn: { Ref: Match.stringLikeRegexp('^EdgeLoadBalancer') },
+      WebACLArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WafWebAcl'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: 'aws-waf-logs-prod-Service',
+      RetentionInDays: 90,
+      KmsKeyId: Match.anyValue(),
+    });
+    template.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
+      LogDestinationConfigs: ['arn:aws:logs:eu-west-1:333333333333:log-group:aws-waf-logs-prod-Service'],
+      RedactedFields: [{ SingleHeader: { Name: 'authorization' } }, { SingleHeader: { Name: 'cookie' } }],
+    });
+  });
+});
+
+describe('service', () => {
+  test('runs on a cluster with Container Insights and logged, encrypted ECS Exec', () => {
+    serviceTemplate('prod').hasResourceProperties('AWS::ECS::Cluster', {
+      ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
+      Configuration: {
+        ExecuteCommandConfiguration: {
+          KmsKeyId: Match.anyValue(),
+          Logging: 'OVERRIDE',
+          LogConfiguration: { CloudWatchEncryptionEnabled: true, CloudWatchLogGroupName: Match.anyValue() },
+        },
+      },
+    });
+  });
+
+  test('sizes the task from config: 0.5 vCPU / 1 GiB on ARM64', () => {
+    serviceTemplate('prod').hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Cpu: '512',
+      Memory: '1024',
+      RequiresCompatibilities: ['FARGATE'],
+      RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
+    });
+  });
+
+  test('runs the pinned image tag from the Berth repository, never latest', () => {
+    const image = JSON.stringify(container('prod').Image);
+    expect(image).toContain(':1.0.0');
+    expect(image).toContain('ImagesRepository');
+    expect(image).not.toContain('latest');
+  });
+
+  test('takes the image tag from -c imageTag', () => {
+    const template = variantServiceTemplate(prod, 'git-3f2a1b9');
+    const [taskDefinition] = Object.values(template.findResources('AWS::ECS::TaskDefinition'));
+    expect(JSON.stringify(taskDefinition.Properties.ContainerDefinitions[0].Image)).toContain(':git-3f2a1b9');
+  });
+
+  test('runs an image from another registry when configured by URI', () => {
+    const template = variantServiceTemplate({
+      ...dev,
+      service: { ...dev.service, image: { uri: 'ghcr.io/acme/api', tag: 'v2.1.0' } },
+    });
+    const [taskDefinition] = Object.values(template.findResources('AWS::ECS::TaskDefinition'));
+    expect(taskDefinition.Properties.ContainerDefinitions[0].Image).toBe('ghcr.io/acme/api:v2.1.0');
+  });
+
+  test('sets the configured environment and the data-tier endpoints as plain variables', () => {
+    const environment = container('prod').Environment as { Name: string; Value: unknown }[];
+    const byName = Object.fromEntries(environment.map((variable) => [variable.Name, variable.Value]));
+    expect(byName).toMatchObject({
+      ENVIRONMENT: 'prod',
+      PORT: '8000',
+      DEBUG: 'false',
+      LOG_LEVEL: 'info',
+      CORS_ORIGINS: 'https://app.example.com',
+      DB_NAME: 'app',
+      REDIS_PORT: '6379',
+    });
+    expect(JSON.stringify(byName.DB_HOST)).toContain('DatabaseInstance');
+    expect(JSON.stringify(byName.REDIS_HOST)).toContain('CacheReplicationGroup');
+    expect(Object.keys(byName).some((name) => /PASSWORD|SECRET|TOKEN|API_KEY|DSN/.test(name))).toBe(false);
+  });
+
+  test('injects every data-tier secret from Secrets Manager, never as plain values', () => {
+    const secrets = container('prod').Secrets as { Name: string; ValueFrom: unknown }[];
+    expect(secrets.map((secret) => secret.Name).sort()).toEqual(
+      [
+        'CLERK_SECRET_KEY',
+        'DB_PASSWORD',
+        'DB_USER',
+        'JWT_SECRET_KEY',
+        'OPENAI_API_KEY',
+        'REDIS_AUTH_TOKEN',
+        'SECRET_KEY',
+        'SENTRY_DSN',
+      ].sort(),
+    );
+    const password = secrets.find((secret) => secret.Name === 'DB_PASSWORD');
+    expect(JSON.stringify(password?.ValueFrom)).toMatch(/ImportValue.*DatabaseInstanceSecretAttachment.*:password::/);
+  });
+
+  test('lets the execution role read exactly those secrets and decrypt only through Secrets Manager', () => {
+    const template = serviceTemplate('prod');
+    const [policy] = Object.values(
+      template.findResources('AWS::IAM::Policy', {
+        Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^ApiTaskDefinitionExecutionRole') }] },
+      }),
+    );
+    const statements = policy.Properties.PolicyDocument.Statement as Record<string, unknown>[];
+    const secretReads = statements.filter((s) => JSON.stringify(s.Action).includes('secretsmanager:GetSecretValue'));
+    expect(secretReads).toHaveLength(1);
+    // The database credentials, the cache token, two generated keys and three third-party secrets.
+    expect(secretReads[0].Resource).toHaveLength(7);
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: 'kms:Decrypt',
+        Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+      }),
+    );
+  });
+
+  test('runs as a non-root user with a read-only root filesystem and writable scratch paths', () => {
+    expect(container('prod')).toMatchObject({
+      User: '1000:1000',
+      ReadonlyRootFilesystem: true,
+      MountPoints: [
+        { ContainerPath: '/tmp', SourceVolume: 'tmp', ReadOnly: false },
+        { ContainerPath: '/var/lib/amazon/ssm', SourceVolume: 'ssm-state', ReadOnly: false },
+        { ContainerPath: '/var/log/amazon/ssm', SourceVolume: 'ssm-logs', ReadOnly: false },
+      ],
+    });
+  });
+
+  test('logs to a KMS-encrypted group with the environment retention, without blocking', () => {
+    expect(container('prod')).toHaveProperty('LogConfiguration.LogDriver', 'awslogs');
+    expect((container('prod').LogConfiguration as { Options: Record<string, string> }).Options).toMatchObject({
+      mode: 'non-blocking',
+      'awslogs-stream-prefix': 'service',
+    });
+    serviceTemplate('prod').hasResourceProperties('AWS::Logs::LogGroup', {
+      RetentionInDays: 90,
+      KmsKeyId: Match.anyValue(),
+    });
+  });
+
+  test('rolls out at 100 % minimum healthy with the circuit breaker rolling back, in private subnets', () => {
+    serviceTemplate('prod').hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: {
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+        MinimumHealthyPercent: 100,
+        MaximumPercent: 200,
+      },
+      HealthCheckGracePeriodSeconds: 60,
+      EnableExecuteCommand: true,
+      NetworkConfiguration: {
+        AwsvpcConfiguration: Match.objectLike({
+          AssignPublicIp: 'DISABLED',
+          Subnets: Match.arrayWith([{ 'Fn::ImportValue': Match.stringLikeRegexp('PrivateSubnet1') }]),
+        }),
+      },
+      // Autoscaling owns the task count; a deploy must not reset it.
+      DesiredCount: Match.absent(),
+    });
+  });
+
+  test('uses Fargate Spot in dev and on-demand Fargate in prod', () => {
+    serviceTemplate('dev').hasResourceProperties('AWS::ECS::Service', {
+      CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }],
+    });
+    serviceTemplate('prod').hasResourceProperties('AWS::ECS::Service', {
+      CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Weight: 1 }],
+    });
+  });
+
+  test('health-checks the configured path every 30 seconds', () => {
+    serviceTemplate('prod').hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      Port: 8000,
+      Protocol: 'HTTP',
+      TargetType: 'ip',
+      HealthCheckPath: '/health',
+      HealthCheckIntervalSeconds: 30,
+      Matcher: { HttpCode: '200' },
+    });
+  });
+});
+
+describe('security groups', () => {
+  test('only the ALB reaches the container port', () => {
+    const template = serviceTemplate('prod');
+    const rules = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).filter((rule) =>
+      JSON.stringify(rule.Properties.GroupId).includes('ApiSecurityGroup'),
+    );
+    expect(rules).toHaveLength(1);
+    expect(rules[0].Properties).toMatchObject({
+      FromPort: 8000,
+      ToPort: 8000,
+      SourceSecurityGroupId: { 'Fn::GetAtt': ['EdgeLoadBalancerSecurityGroup6BF8A7D2', 'GroupId'] },
+    });
+  });
+
+  test('the service security group is the only one admitted to the database and cache ports', () => {
+    const template = serviceTemplate('prod');
+    const toData = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).filter((rule) =>
+      JSON.stringify(rule.Properties.GroupId).includes('ImportValue'),
+    );
+    expect(toData.map((rule) => rule.Properties.FromPort).sort()).toEqual([5432, 6379]);
+    for (const rule of toData) {
+      expect(rule.Properties.SourceSecurityGroupId).toEqual({ 'Fn::GetAtt': ['ApiSecurityGroup2D7B9747', 'GroupId'] });
+    }
+  });
+});
+
+describe('autoscaling', () => {
+  test.each([
+    ['dev', 1, 2],
+    ['staging', 1, 4],
+    ['prod', 2, 10],
+  ])('%s scales between %i and %i tasks', (env, min, max) => {
+    serviceTemplate(env).hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      MinCapacity: min,
+      MaxCapacity: max,
+      ScalableDimension: 'ecs:service:DesiredCount',
+    });
+  });
+
+  test('tracks CPU at 70 %, memory and ALB requests per target, with cooldowns', () => {
+    const template = serviceTemplate('prod');
+    const policy = (metric: string, target: number) =>
+      template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+        PolicyType: 'TargetTrackingScaling',
+        TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+          PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: metric }),
+          TargetValue: target,
+          ScaleInCooldown: 300,
+          ScaleOutCooldown: 60,
+        }),
+      });
+    policy('ECSServiceAverageCPUUtilization', 70);
+    policy('ECSServiceAverageMemoryUtilization', 80);
+    policy('ALBRequestCountPerTarget', 1000);
+  });
+});
+
+describe('image repository', () => {
+  test('is created in the Data stack with immutable tags, scan on push, KMS and a lifecycle', () => {
+    const template = templateOf(exampleStage('prod').data);
+    template.hasResource('AWS::ECR::Repository', {
+      Properties: Match.objectLike({
+        ImageTagMutability: 'IMMUTABLE',
+        ImageScanningConfiguration: { ScanOnPush: true },
+        EncryptionConfiguration: { EncryptionType: 'KMS', KmsKey: Match.anyValue() },
+        LifecyclePolicy: { LifecyclePolicyText: Match.stringLikeRegexp('untagged') },
+      }),
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  test('is not created when the config names an existing repository', () => {
+    const app = testApp();
+    const [stage] = composeApp(app, [
+      { ...dev, service: { ...dev.service, image: { repositoryName: 'acme/api', tag: '1.0.0' } } },
+    ]);
+    const assembly = app.synth().getNestedAssembly('assembly-dev');
+    const data = assembly.getStackArtifact(stage.data.artifactId).template;
+    expect(
+      Object.values(data.Resources).filter((r) => (r as { Type: string }).Type === 'AWS::ECR::Repository'),
+    ).toEqual([]);
+  });
+});

@@ -13,6 +13,12 @@ const SECRETS = {
   thirdParty: ['CLERK_SECRET_KEY', 'OPENAI_API_KEY', 'SENTRY_DSN'],
 } as const;
 
+/** The seeds' FastAPI apps migrate with Alembic; the timeout leaves room for a large backfill. */
+const RELEASE = {
+  migrationCommand: ['alembic', 'upgrade', 'head'],
+  migrationTimeoutMinutes: 30,
+} as const;
+
 /** Every example environment keeps 30 days of backups, the seeds' retention. */
 const BACKUPS = {
   backupRetentionDays: 30,
@@ -59,6 +65,7 @@ export const dev: EnvironmentConfig = {
   },
   secrets: SECRETS,
   service: { minTasks: 1, maxTasks: 2 },
+  release: RELEASE,
 };
 
 export const staging: EnvironmentConfig = {
@@ -115,6 +122,7 @@ export const prod: EnvironmentConfig = {
   },
   secrets: SECRETS,
   service: { minTasks: 2, maxTasks: 10 },
+  release: RELEASE,
 };
 
 /** The environments `bin/app.ts` synthesizes, in deploy order. */

@@ -1,3 +1,5 @@
+import type { ReleaseConfig } from './release';
+
 /**
  * The typed shape of one Berth environment. Plain data: `validateEnvironments` checks it once at
  * the edge (bin/app.ts), and constructs only ever see values that passed.
@@ -142,4 +144,6 @@ export interface EnvironmentConfig {
   readonly cache: CacheConfig;
   readonly secrets: SecretsConfig;
   readonly service: ServiceConfig;
+  /** The release gate: migrations that run before each rollout (see lib/config/release.ts). */
+  readonly release: ReleaseConfig;
 }

@@ -4,6 +4,7 @@ import {
   knownInstanceFamilies,
   RDS_CONNECTION_CAP,
 } from './instance-classes';
+import { checkRelease } from './release';
 import type { EnvironmentConfig, EvictionPolicy, InterfaceEndpointName, ProductionWaiver } from './types';
 
 /** Thrown once with every problem found in the configuration, one per line. */
@@ -438,6 +439,7 @@ export function environmentProblems(env: EnvironmentConfig): readonly string[] {
   checkCache(env, problems);
   checkSecrets(env, problems);
   checkService(env, problems);
+  checkRelease(env.release, problems);
   return problems.list;
 }
 

@@ -66,6 +66,12 @@ const SERVICE: ServiceConfig = {
   },
 };
 
+/** The seeds' FastAPI apps migrate with Alembic; the timeout leaves room for a large backfill. */
+const RELEASE = {
+  migrationCommand: ['alembic', 'upgrade', 'head'],
+  migrationTimeoutMinutes: 30,
+} as const;
+
 /** Every example environment keeps 30 days of backups, the seeds' retention. */
 const BACKUPS = {
   backupRetentionDays: 30,
@@ -111,14 +117,18 @@ export const dev: EnvironmentConfig = {
     evictionPolicy: 'volatile-lru',
   },
   secrets: SECRETS,
+  // The same ARM64 image as prod, so one build is promoted through every environment; Fargate
+  // Spot would need an X86_64 build, so dev saves with the smallest task size instead.
   service: {
     ...SERVICE,
     minTasks: 1,
     maxTasks: 2,
-    spot: true,
+    cpu: 256,
+    memoryMiB: 512,
     environment: { ...SERVICE.environment, LOG_LEVEL: 'debug', CORS_ORIGINS: 'https://dev.example.com' },
   },
   edge: { ...EDGE, hostNames: ['api.dev.example.com'], waf: { ...EDGE.waf, logRetentionDays: 14 } },
+  release: RELEASE,
 };
 
 export const staging: EnvironmentConfig = {
@@ -182,6 +192,7 @@ export const prod: EnvironmentConfig = {
   secrets: SECRETS,
   service: SERVICE,
   edge: { ...EDGE, waf: { ...EDGE.waf, logRetentionDays: 90 } },
+  release: RELEASE,
 };
 
 /** The environments `bin/app.ts` synthesizes, in deploy order. */

@@ -43,7 +43,10 @@ export interface ServiceConfig {
   readonly memoryMiB: number;
   /** Graviton (ARM64) is about 20 % cheaper; the image must be built for it. */
   readonly cpuArchitecture: 'ARM64' | 'X86_64';
-  /** Run tasks on Fargate Spot (interruptible, about 70 % cheaper). Not allowed in production. */
+  /**
+   * Run tasks on Fargate Spot (interruptible, about 70 % cheaper). X86_64 only; not allowed in
+   * production.
+   */
   readonly spot: boolean;
   readonly image: ImageConfig;
   /** Port the container listens on. */
@@ -132,6 +135,12 @@ export function checkService(env: EnvironmentConfig, problems: ProblemList): voi
     );
   }
   problems.oneOf('service.cpuArchitecture', service.cpuArchitecture, ['ARM64', 'X86_64'] as const);
+  problems.check(
+    !(service.spot && service.cpuArchitecture === 'ARM64'),
+    'service.spot',
+    "false with cpuArchitecture 'ARM64' (Fargate Spot runs only X86_64 Linux tasks)",
+    service.spot,
+  );
   problems.check(
     !(service.spot && env.production),
     'service.spot',

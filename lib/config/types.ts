@@ -1,4 +1,5 @@
 import type { EdgeConfig } from './edge';
+import type { ReleaseConfig } from './release';
 import type { ServiceConfig } from './service';
 
 /**
@@ -139,4 +140,6 @@ export interface EnvironmentConfig {
   readonly secrets: SecretsConfig;
   readonly service: ServiceConfig;
   readonly edge: EdgeConfig;
+  /** The release gate: migrations that run before each rollout (see lib/config/release.ts). */
+  readonly release: ReleaseConfig;
 }

@@ -9,6 +9,7 @@ import {
   RDS_CONNECTION_CAP,
 } from './instance-classes';
 import { ConfigError, ProblemList, show } from './problems';
+import { checkRelease } from './release';
 import { COMPOSED_SECRET_KEYS, checkService } from './service';
 import type { EnvironmentConfig, EvictionPolicy, InterfaceEndpointName, ProductionWaiver } from './types';
 
@@ -355,6 +356,7 @@ export function environmentProblems(env: EnvironmentConfig): readonly string[] {
   checkSecrets(env, problems);
   checkService(env, problems);
   checkEdge(env, problems);
+  checkRelease(env.release, problems);
   return problems.list;
 }
 

@@ -1,10 +1,16 @@
 import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type { Construct } from 'constructs';
+import { migrationTimeoutMinutes } from '../config/release';
 import type { EnvironmentConfig } from '../config/types';
 import { ApiService } from '../constructs/api-service';
+import { ConnectionStrings } from '../constructs/connection-strings';
 import { Edge } from '../constructs/edge';
+import { MigrationRunner } from '../constructs/migration-runner';
+import { MigrationTaskDefinition } from '../constructs/migration-task';
+import { SecretPreflight } from '../constructs/secret-preflight';
 import { SecretReferences, type SecretSource } from '../constructs/secret-references';
 import { WebAcl } from '../constructs/web-acl';
 import type { DataStack } from './data-stack';
@@ -23,47 +29,96 @@ export class ServiceStack extends EnvironmentStack {
   readonly api: ApiService;
   readonly edge: Edge;
   readonly webAcl: WebAcl;
+  readonly migrations: MigrationRunner;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
     const { config, data } = props;
-    const secrets = new SecretReferences(this, 'Secrets', {
-      sources: this.injectedSecrets(config, data),
-      encryptionKey: data.encryptionKey,
-    });
     const service = config.service;
     const logRemovalPolicy = config.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const logRetentionDays = config.logRetentionDays;
+    const handlerLogs = { encryptionKey: data.encryptionKey, logRetentionDays, logRemovalPolicy };
+
+    // DATABASE_URL and REDIS_URL, composed from the generated credentials and rewritten after rotation.
+    const connectionStrings = new ConnectionStrings(this, 'ConnectionStrings', {
+      ...handlerLogs,
+      databaseSecret: data.database.secret,
+      cacheTokenSecret: data.cache.authToken,
+      cacheHost: data.cache.replicationGroup.attrPrimaryEndPointAddress,
+      cachePort: data.cache.replicationGroup.attrPrimaryEndPointPort,
+      // Derived data: recomposed on every deploy, so nothing is lost with the stack.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const secrets = new SecretReferences(this, 'Secrets', {
+      sources: this.injectedSecrets(config, data, connectionStrings),
+      encryptionKey: data.encryptionKey,
+    });
+    const image = this.containerImage(config, data);
+    const environment = {
+      ENVIRONMENT: config.name,
+      PORT: String(service.containerPort),
+      DB_HOST: data.database.instance.dbInstanceEndpointAddress,
+      DB_PORT: data.database.instance.dbInstanceEndpointPort,
+      DB_NAME: config.database.databaseName,
+      REDIS_HOST: data.cache.replicationGroup.attrPrimaryEndPointAddress,
+      REDIS_PORT: String(data.cache.port),
+      ...service.environment,
+    };
+    const cpuArchitecture =
+      service.cpuArchitecture === 'ARM64' ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64;
 
     this.api = new ApiService(this, 'Api', {
       vpc: data.vpc,
       encryptionKey: data.encryptionKey,
-      image: this.containerImage(config, data),
+      image,
       cpu: service.cpu,
       memoryLimitMiB: service.memoryMiB,
-      cpuArchitecture: service.cpuArchitecture === 'ARM64' ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64,
+      cpuArchitecture,
       spot: service.spot,
       containerPort: service.containerPort,
       healthCheckPath: service.healthCheckPath,
       healthCheckGracePeriod: Duration.seconds(service.healthCheckGracePeriodSeconds),
-      environment: {
-        ENVIRONMENT: config.name,
-        PORT: String(service.containerPort),
-        DB_HOST: data.database.instance.dbInstanceEndpointAddress,
-        DB_PORT: data.database.instance.dbInstanceEndpointPort,
-        DB_NAME: config.database.databaseName,
-        REDIS_HOST: data.cache.replicationGroup.attrPrimaryEndPointAddress,
-        REDIS_PORT: String(data.cache.port),
-        ...service.environment,
-      },
+      environment,
       secrets: secrets.ecsSecrets,
       user: service.user,
       readonlyRootFilesystem: service.readonlyRootFilesystem,
-      logRetentionDays: config.logRetentionDays,
+      logRetentionDays,
       logRemovalPolicy,
     });
     secrets.grantDecrypt(this.api.taskDefinition.obtainExecutionRole());
-    data.database.allowFrom(this.api.service, 'API tasks');
-    data.cache.allowFrom(this.api.service, 'API tasks');
+    data.database.allowFrom(this.api.service, 'API and migration tasks');
+    data.cache.allowFrom(this.api.service, 'API and migration tasks');
+
+    // The release gate: third-party secrets filled in, then the migration task exits 0, then the
+    // service rolls out the new task definition.
+    const migration = new MigrationTaskDefinition(this, 'MigrationTask', {
+      image,
+      command: config.release.migrationCommand,
+      environment,
+      secrets: secrets.ecsSecrets,
+      cpu: service.cpu,
+      memoryLimitMiB: service.memoryMiB,
+      runtimePlatform: { cpuArchitecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+      logGroup: this.api.logGroup,
+    });
+    secrets.grantDecrypt(migration.taskDefinition.obtainExecutionRole());
+    const preflight = new SecretPreflight(this, 'SecretPreflight', {
+      ...handlerLogs,
+      secrets: data.appSecrets.thirdParty,
+      trigger: migration.imageName,
+    });
+    this.migrations = new MigrationRunner(this, 'Migrations', {
+      ...handlerLogs,
+      cluster: this.api.cluster,
+      migration,
+      subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      // The service's group: the one the database and cache admit.
+      securityGroups: [this.api.securityGroup],
+      timeout: Duration.minutes(migrationTimeoutMinutes(config.release)),
+    });
+    this.migrations.run.node.addDependency(preflight.resource, connectionStrings.resource);
+    this.migrations.gateRollout(this.api.service);
+    connectionStrings.redeployOnRotation(this.api.service);
 
     this.edge = new Edge(this, 'Edge', {
       vpc: data.vpc,
@@ -110,8 +165,14 @@ export class ServiceStack extends EnvironmentStack {
   }
 
   /** Every data-tier secret, or the configured subset, by environment variable name. */
-  private injectedSecrets(config: EnvironmentConfig, data: DataStack): Record<string, SecretSource> {
+  private injectedSecrets(
+    config: EnvironmentConfig,
+    data: DataStack,
+    connectionStrings: ConnectionStrings,
+  ): Record<string, SecretSource> {
     const all: Record<string, SecretSource> = {
+      DATABASE_URL: { secret: connectionStrings.secret, jsonKey: 'DATABASE_URL' },
+      REDIS_URL: { secret: connectionStrings.secret, jsonKey: 'REDIS_URL' },
       DB_USER: { secret: data.database.secret, jsonKey: 'username' },
       DB_PASSWORD: { secret: data.database.secret, jsonKey: 'password' },
       REDIS_AUTH_TOKEN: { secret: data.cache.authToken, jsonKey: 'token' },

@@ -275,8 +275,13 @@ describe('validateEnvironments rejects', () => {
     ],
     [
       'Fargate Spot in prod',
-      variant(prod, { service: { spot: true } }),
+      variant(prod, { service: { spot: true, cpuArchitecture: 'X86_64' } }),
       '[prod] service.spot must be false in a production environment',
+    ],
+    [
+      'Fargate Spot for an ARM64 task',
+      variant(dev, { service: { spot: true, cpuArchitecture: 'ARM64' } }),
+      "[dev] service.spot must be false with cpuArchitecture 'ARM64' (Fargate Spot runs only X86_64 Linux tasks)",
     ],
     [
       'the latest tag',

@@ -272,6 +272,8 @@ describe('service', () => {
     const secrets = container('prod').Secrets as { Name: string; ValueFrom: unknown }[];
     expect(secrets.map((secret) => secret.Name).sort()).toEqual(
       [
+        'DATABASE_URL',
+        'REDIS_URL',
         'CLERK_SECRET_KEY',
         'DB_PASSWORD',
         'DB_USER',
@@ -296,8 +298,9 @@ describe('service', () => {
     const statements = policy.Properties.PolicyDocument.Statement as Record<string, unknown>[];
     const secretReads = statements.filter((s) => JSON.stringify(s.Action).includes('secretsmanager:GetSecretValue'));
     expect(secretReads).toHaveLength(1);
-    // The database credentials, the cache token, two generated keys and three third-party secrets.
-    expect(secretReads[0].Resource).toHaveLength(7);
+    // The database credentials, the cache token, two generated keys, three third-party secrets and
+    // the composed connection strings.
+    expect(secretReads[0].Resource).toHaveLength(8);
     expect(statements).toContainEqual(
       expect.objectContaining({
         Action: 'kms:Decrypt',
@@ -350,9 +353,13 @@ describe('service', () => {
     });
   });
 
-  test('uses Fargate Spot in dev and on-demand Fargate in prod', () => {
-    serviceTemplate('dev').hasResourceProperties('AWS::ECS::Service', {
+  test('runs on Fargate Spot when an X86_64 environment allows it, on-demand Fargate otherwise', () => {
+    const spot = variantServiceTemplate({ ...dev, service: { ...dev.service, spot: true, cpuArchitecture: 'X86_64' } });
+    spot.hasResourceProperties('AWS::ECS::Service', {
       CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }],
+    });
+    spot.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      RuntimePlatform: Match.objectLike({ CpuArchitecture: 'X86_64' }),
     });
     serviceTemplate('prod').hasResourceProperties('AWS::ECS::Service', {
       CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Weight: 1 }],
@@ -452,5 +459,48 @@ describe('image repository', () => {
     expect(
       Object.values(data.Resources).filter((r) => (r as { Type: string }).Type === 'AWS::ECR::Repository'),
     ).toEqual([]);
+  });
+});
+
+describe('release gate', () => {
+  test('the service rolls out only after the migration gate, which follows the run, preflight and URLs', () => {
+    const template = serviceTemplate('prod');
+    template.hasResource('AWS::ECS::Service', { DependsOn: Match.arrayWith(['MigrationsGate89BCC11C']) });
+    template.hasResource('Custom::BerthMigration', {
+      DependsOn: Match.arrayWith(['ConnectionStrings227A0AA5', 'SecretPreflightEF7AFE76']),
+    });
+    template.hasResourceProperties('Custom::BerthMigrationGate', {
+      Outcome: { 'Fn::GetAtt': ['MigrationsRunAA72812B', 'Outcome'] },
+    });
+  });
+
+  test('migrates with the service image, the configured command, environment and secrets', () => {
+    const template = serviceTemplate('prod');
+    const definitions = Object.values(template.findResources('AWS::ECS::TaskDefinition')).map(
+      (definition) => definition.Properties.ContainerDefinitions[0],
+    );
+    const api = definitions.find((definition) => definition.Name === 'api');
+    const migrate = definitions.find((definition) => definition.Name === 'migrate');
+    expect(migrate.Command).toEqual(['alembic', 'upgrade', 'head']);
+    expect(migrate.Image).toEqual(api.Image);
+    expect(migrate.Environment).toEqual(api.Environment);
+    expect(migrate.Secrets).toEqual(api.Secrets);
+    expect(migrate.LogConfiguration.Options['awslogs-stream-prefix']).toBe('migrate');
+    template.hasResourceProperties('Custom::BerthMigration', { Command: ['alembic', 'upgrade', 'head'] });
+  });
+
+  test('checks every third-party secret before migrating', () => {
+    const [preflight] = Object.values(serviceTemplate('prod').findResources('Custom::BerthSecretPreflight'));
+    expect(preflight.Properties.Placeholder).toBe('BERTH_PLACEHOLDER_SET_ME');
+    expect(preflight.Properties.Secrets.map((secret: { Name: string }) => secret.Name).sort()).toEqual([
+      'CLERK_SECRET_KEY',
+      'OPENAI_API_KEY',
+      'SENTRY_DSN',
+    ]);
+  });
+
+  test('tells npm run migrate where the task runs', () => {
+    const output = serviceTemplate('prod').findOutputs('BerthMigrationTask');
+    expect(JSON.stringify(output)).toContain('ApiServiceD5B4A50A');
   });
 });

@@ -1,0 +1,189 @@
+/**
+ * Composes `DATABASE_URL` and `REDIS_URL` from the generated credentials and keeps them in one
+ * JSON secret that ECS injects key by key. Runs on deploy (custom resource) and after a successful
+ * rotation of a source secret (EventBridge), after which it redeploys the service so that no task
+ * keeps stale credentials. Values are never logged or returned.
+ */
+import { type ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import {
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+
+/** Where the parts come from and where the composed strings go. */
+export interface ConnectionSources {
+  /** RDS secret: JSON with `username`, `password`, `host`, `port`, `dbname`. */
+  readonly DatabaseSecretArn: string;
+  /** Cache AUTH token secret: JSON with the token under `CacheTokenKey`. */
+  readonly CacheSecretArn: string;
+  readonly CacheTokenKey: string;
+  readonly CacheHost: string;
+  readonly CachePort: string;
+  /** The secret that receives `{"DATABASE_URL": ..., "REDIS_URL": ...}`. */
+  readonly TargetSecretArn: string;
+}
+
+/** The service to redeploy after a rotation; unset until the service exists. */
+export interface RedeployTarget {
+  readonly cluster: string;
+  readonly service: string;
+}
+
+export interface ConnectionStrings {
+  readonly DATABASE_URL: string;
+  readonly REDIS_URL: string;
+}
+
+/** Percent-encodes everything outside RFC 3986 unreserved characters, as userinfo and paths need. */
+export function encodePart(text: string): string {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+function field(json: Record<string, unknown>, key: string, secret: string): string {
+  const value = json[key];
+  if (typeof value === 'string' && value !== '') return value;
+  if (typeof value === 'number') return String(value);
+  throw new Error(`secret ${secret} has no '${key}' field`);
+}
+
+function parseJson(text: string | undefined, secret: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(text ?? '');
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>;
+  } catch {
+    // Reported below without echoing the text: it may hold a credential.
+  }
+  throw new Error(`secret ${secret} does not hold a JSON object`);
+}
+
+/** `postgresql://user:pass@host:port/dbname` from an RDS secret, user, password and name encoded. */
+export function databaseUrl(rdsSecret: Record<string, unknown>, arn: string): string {
+  const user = encodePart(field(rdsSecret, 'username', arn));
+  const password = encodePart(field(rdsSecret, 'password', arn));
+  const host = field(rdsSecret, 'host', arn);
+  const port = field(rdsSecret, 'port', arn);
+  const dbname = encodePart(field(rdsSecret, 'dbname', arn));
+  return `postgresql://${user}:${password}@${host}:${port}/${dbname}`;
+}
+
+/** `rediss://:token@host:port/0`: TLS, AUTH token only (no ACL user), database 0. */
+export function redisUrl(token: string, host: string, port: string): string {
+  return `rediss://:${encodePart(token)}@${host}:${port}/0`;
+}
+
+async function secretJson(client: SecretsManagerClient, arn: string): Promise<Record<string, unknown>> {
+  const result = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+  return parseJson(result.SecretString, arn);
+}
+
+/** Reads the sources and composes both strings. */
+export async function compose(sources: ConnectionSources, client: SecretsManagerClient): Promise<ConnectionStrings> {
+  const [rds, cache] = await Promise.all([
+    secretJson(client, sources.DatabaseSecretArn),
+    secretJson(client, sources.CacheSecretArn),
+  ]);
+  return {
+    DATABASE_URL: databaseUrl(rds, sources.DatabaseSecretArn),
+    REDIS_URL: redisUrl(
+      field(cache, sources.CacheTokenKey, sources.CacheSecretArn),
+      sources.CacheHost,
+      sources.CachePort,
+    ),
+  };
+}
+
+/**
+ * Composes the strings and writes them when they differ from what the target holds (so repeated
+ * events add no secret versions). Resolves to whether it wrote.
+ */
+export async function refresh(sources: ConnectionSources, client: SecretsManagerClient): Promise<boolean> {
+  const wanted = await compose(sources, client);
+  let current: Record<string, unknown> | undefined;
+  try {
+    current = await secretJson(client, sources.TargetSecretArn);
+  } catch {
+    current = undefined; // First write: the target holds CloudFormation's initial random string.
+  }
+  if (current && current.DATABASE_URL === wanted.DATABASE_URL && current.REDIS_URL === wanted.REDIS_URL) return false;
+  await client.send(
+    new PutSecretValueCommand({ SecretId: sources.TargetSecretArn, SecretString: JSON.stringify(wanted) }),
+  );
+  return true;
+}
+
+/** The physical id of the custom resource, which never changes. */
+export const CONNECTION_STRINGS_ID = 'berth-connection-strings';
+
+export interface CustomResourceEvent {
+  readonly RequestType: 'Create' | 'Update' | 'Delete';
+  readonly ResourceProperties: ConnectionSources;
+}
+
+/** onEvent: (re)writes the strings on Create and Update; Delete leaves the secret to CloudFormation. */
+export async function onDeploy(
+  event: CustomResourceEvent,
+  client: SecretsManagerClient,
+): Promise<{ PhysicalResourceId: string; Data: { Written: string } }> {
+  const written = event.RequestType === 'Delete' ? false : await refresh(event.ResourceProperties, client);
+  return { PhysicalResourceId: CONNECTION_STRINGS_ID, Data: { Written: String(written) } };
+}
+
+/** The EventBridge event of a CloudTrail `RotationSucceeded` entry (the fields read). */
+export interface RotationEvent {
+  readonly 'detail-type': string;
+  readonly detail: {
+    readonly eventName?: string;
+    readonly additionalEventData?: { readonly SecretId?: string };
+  };
+}
+
+/** Whether `event` is a successful rotation of one of the source secrets. */
+export function isSourceRotation(event: RotationEvent, sources: ConnectionSources): boolean {
+  const secretId = event.detail?.additionalEventData?.SecretId;
+  return (
+    event.detail?.eventName === 'RotationSucceeded' &&
+    (secretId === sources.DatabaseSecretArn || secretId === sources.CacheSecretArn)
+  );
+}
+
+/**
+ * After a source rotation: rewrite the strings and, when they changed and a service is attached,
+ * force a new deployment so every task starts with the new credentials.
+ */
+export async function onRotation(
+  event: RotationEvent,
+  sources: ConnectionSources,
+  redeploy: RedeployTarget | undefined,
+  secrets: SecretsManagerClient,
+  ecs: ECSClient,
+): Promise<{ written: boolean; redeployed: boolean }> {
+  if (!isSourceRotation(event, sources)) return { written: false, redeployed: false };
+  const written = await refresh(sources, secrets);
+  if (!written || !redeploy) return { written, redeployed: false };
+  await ecs.send(
+    new UpdateServiceCommand({ cluster: redeploy.cluster, service: redeploy.service, forceNewDeployment: true }),
+  );
+  return { written, redeployed: true };
+}
+
+/** Sources and the optional redeploy target from the environment the construct sets. */
+export function configFromEnv(env: NodeJS.ProcessEnv): { sources: ConnectionSources; redeploy?: RedeployTarget } {
+  const required = (name: string): string => {
+    const value = env[name];
+    if (!value) throw new Error(`environment variable ${name} is not set`);
+    return value;
+  };
+  const sources: ConnectionSources = {
+    DatabaseSecretArn: required('DATABASE_SECRET_ARN'),
+    CacheSecretArn: required('CACHE_SECRET_ARN'),
+    CacheTokenKey: required('CACHE_TOKEN_KEY'),
+    CacheHost: required('CACHE_HOST'),
+    CachePort: required('CACHE_PORT'),
+    TargetSecretArn: required('TARGET_SECRET_ARN'),
+  };
+  const cluster = env.REDEPLOY_CLUSTER;
+  const service = env.REDEPLOY_SERVICE;
+  return cluster && service ? { sources, redeploy: { cluster, service } } : { sources };
+}

@@ -1,0 +1,112 @@
+/**
+ * The secret preflight's logic: read every third-party secret the service needs and refuse the
+ * release, in one message, while any is missing, empty or still the placeholder Berth created.
+ * Secret values are compared in memory only; they are never logged or returned.
+ */
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+/** One secret to check: the environment variable it becomes and its ARN. */
+export interface NamedSecret {
+  readonly Name: string;
+  readonly Arn: string;
+}
+
+/** The custom resource's properties. */
+export interface PreflightProperties {
+  readonly Secrets: readonly NamedSecret[];
+  /** The value Berth creates third-party secrets with (not a secret). */
+  readonly Placeholder: string;
+  /** Changes with every release so that the check runs again; not read. */
+  readonly Trigger?: string;
+}
+
+export interface PreflightEvent {
+  readonly RequestType: 'Create' | 'Update' | 'Delete';
+  readonly ResourceProperties: PreflightProperties;
+}
+
+/** A secret that is not ready, and why (never its value). */
+export interface UnsetSecret {
+  readonly secret: NamedSecret;
+  readonly problem: string;
+}
+
+/** The physical id of the preflight resource, which never changes. */
+export const PREFLIGHT_ID = 'berth-secret-preflight';
+
+/** Keeps the message inside CloudFormation's status-reason limit, however many secrets are unset. */
+const MESSAGE_BUDGET_CHARS = 3500;
+
+/** Why `secret` is not ready, or undefined when it holds a real value. */
+export async function problemOf(
+  secret: NamedSecret,
+  placeholder: string,
+  client: SecretsManagerClient,
+): Promise<string | undefined> {
+  let value: string | undefined;
+  try {
+    const result = await client.send(new GetSecretValueCommand({ SecretId: secret.Arn }));
+    value = result.SecretString;
+    if (value === undefined && result.SecretBinary !== undefined) return undefined;
+  } catch (error) {
+    const name = error instanceof Error ? error.name : 'Error';
+    if (name === 'ResourceNotFoundException') return 'has no value (or the secret does not exist)';
+    return `could not be read (${name})`;
+  }
+  if (value === undefined || value.trim() === '') return 'is empty';
+  if (value.trim() === placeholder) return `still holds the placeholder ${placeholder}`;
+  return undefined;
+}
+
+/** Every secret that is not ready, in the order given. */
+export async function unsetSecrets(
+  properties: PreflightProperties,
+  client: SecretsManagerClient,
+): Promise<UnsetSecret[]> {
+  const checked = await Promise.all(
+    properties.Secrets.map(async (secret) => ({
+      secret,
+      problem: await problemOf(secret, properties.Placeholder, client),
+    })),
+  );
+  return checked.filter((c): c is UnsetSecret => c.problem !== undefined);
+}
+
+/** The command that sets one secret; `<value>` is for the operator to replace. */
+export function putCommand(arn: string, region: string): string {
+  return `aws secretsmanager put-secret-value --secret-id ${arn} --secret-string '<value>' --region ${region}`;
+}
+
+/** One message naming every unset secret and the exact command to set each. */
+export function preflightMessage(unset: readonly UnsetSecret[], region: string): string {
+  const lines = [
+    `Release blocked: ${unset.length} third-party secret(s) are not set. Nothing was rolled out. Set each one, then deploy again:`,
+  ];
+  for (const [i, { secret, problem }] of unset.entries()) {
+    const entry = [`- ${secret.Name} ${problem}:`, `    ${putCommand(secret.Arn, region)}`];
+    if ([...lines, ...entry].join('\n').length > MESSAGE_BUDGET_CHARS) {
+      lines.push(
+        `- ... and ${unset.length - i} more: ${unset
+          .slice(i)
+          .map((u) => u.secret.Name)
+          .join(', ')}`,
+      );
+      break;
+    }
+    lines.push(...entry);
+  }
+  return lines.join('\n');
+}
+
+/** onEvent: checks on Create and Update, does nothing on Delete. */
+export async function preflight(
+  event: PreflightEvent,
+  client: SecretsManagerClient,
+  region: string,
+): Promise<{ PhysicalResourceId: string; Data: { Checked: string } }> {
+  if (event.RequestType !== 'Delete') {
+    const unset = await unsetSecrets(event.ResourceProperties, client);
+    if (unset.length > 0) throw new Error(preflightMessage(unset, region));
+  }
+  return { PhysicalResourceId: PREFLIGHT_ID, Data: { Checked: String(event.ResourceProperties.Secrets.length) } };
+}

@@ -1,0 +1,235 @@
+import * as path from 'node:path';
+import { type CfnResource, Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct, type IConstruct } from 'constructs';
+import { acknowledge } from '../nag';
+import { encryptedLogGroup } from './log-group';
+
+/** Where the handlers live: `lambda/<name>/index.ts`. */
+export const LAMBDA_ROOT = path.join(__dirname, '..', '..', 'lambda');
+
+/** Runtime of every Berth handler. */
+export const HANDLER_RUNTIME = lambda.Runtime.NODEJS_22_X;
+
+/**
+ * How every handler is bundled: minified by the local esbuild (no Docker), without the AWS SDK v3,
+ * which the Node.js 22 runtime provides. Bundling the SDK would make each bundle ~0.6 MB instead
+ * of a few KB; the handlers only use long-stable operations.
+ */
+export const HANDLER_BUNDLING: nodejs.BundlingOptions = {
+  minify: true,
+  sourceMap: false,
+  target: 'node22',
+  format: nodejs.OutputFormat.CJS,
+  externalModules: ['@aws-sdk/*'],
+  forceDockerBundling: false,
+};
+
+/**
+ * The cdk-nag finding id of a wildcard resource, rendered as cdk-nag renders it
+ * (`{Ref: X}` as `<X>`, `{Fn::GetAtt: [X, Y]}` as `<X.Y>`), so acknowledgements name one resource.
+ */
+export function wildcardFinding(scope: Construct, resource: string): string {
+  const render = (value: unknown): string => {
+    if (typeof value === 'string') return value;
+    if (typeof value === 'object' && value !== null) {
+      const v = value as Record<string, unknown>;
+      if (typeof v.Ref === 'string') return `<${v.Ref}>`;
+      if (Array.isArray(v['Fn::GetAtt'])) return `<${(v['Fn::GetAtt'] as string[]).join('.')}>`;
+      if (Array.isArray(v['Fn::Join'])) {
+        const [separator, parts] = v['Fn::Join'] as [string, unknown[]];
+        return parts.map(render).join(separator);
+      }
+    }
+    return JSON.stringify(value);
+  };
+  return `AwsSolutions-IAM5[Resource::${render(Stack.of(scope).resolve(resource))}]`;
+}
+
+/**
+ * CDK makes a function (or state machine) depend on its whole role, next to the GetAtt of the
+ * role's ARN that already orders them (cfn-lint W3005). Keep only the dependency that matters: on
+ * the role's policy, so no invocation happens before its permissions exist.
+ */
+function dependOnPolicyOnly(resource: IConstruct, role: IConstruct): void {
+  const cfn = (resource.node.defaultChild ?? resource) as CfnResource;
+  const policy = role.node.findChild('DefaultPolicy').node.defaultChild as CfnResource;
+  cfn.addOverride('DependsOn', [policy.logicalId]);
+}
+
+export interface HandlerFunctionProps {
+  /** Folder under `lambda/` holding `index.ts`. */
+  readonly handlerDir: string;
+  /** Export of `index.ts` to invoke. */
+  readonly exportName: string;
+  readonly description: string;
+  /** Encrypts the function's log group. */
+  readonly encryptionKey: kms.IKey;
+  readonly logRetentionDays: number;
+  readonly logRemovalPolicy: RemovalPolicy;
+  /**
+   * Run-time limit of one invocation.
+   * @default 1 minute
+   */
+  readonly timeout?: Duration;
+  /**
+   * Environment variables (never secrets: they are visible in the template).
+   * @default - none
+   */
+  readonly environment?: Record<string, string>;
+}
+
+/**
+ * A Node.js 22 ARM64 function bundled from `lambda/<handlerDir>/index.ts`, with its own role that
+ * may only write to its own KMS-encrypted log group. Callers add exactly the permissions it needs.
+ */
+export class HandlerFunction extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
+    super(scope, id);
+    const logGroup = encryptedLogGroup(this, 'Logs', {
+      encryptionKey: props.encryptionKey,
+      retentionDays: props.logRetentionDays,
+      removalPolicy: props.logRemovalPolicy,
+    });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: props.description,
+    });
+    logGroup.grantWrite(this.role);
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: path.join(LAMBDA_ROOT, props.handlerDir, 'index.ts'),
+      handler: props.exportName,
+      description: props.description,
+      runtime: HANDLER_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      timeout: props.timeout ?? Duration.minutes(1),
+      role: this.role,
+      logGroup,
+      environment: props.environment,
+      bundling: HANDLER_BUNDLING,
+    });
+    dependOnPolicyOnly(this.function, this.role);
+    acknowledge(
+      this.function,
+      'AwsSolutions-L1',
+      'Pinned to Node.js 22 LTS on purpose: the handlers are tested against its runtime-provided AWS SDK v3; moving on is a one-line change of HANDLER_RUNTIME.',
+    );
+  }
+
+  /** Adds one statement to the function's role. */
+  allow(statement: iam.PolicyStatement): void {
+    this.role.addToPrincipalPolicy(statement);
+  }
+}
+
+export interface HandlerProviderProps {
+  readonly onEvent: HandlerFunction;
+  /**
+   * Polled until it reports completion.
+   * @default - none: the resource completes when onEvent returns
+   */
+  readonly isComplete?: HandlerFunction;
+  /**
+   * Interval between isComplete calls.
+   * @default - the Provider's default (5 s)
+   */
+  readonly queryInterval?: Duration;
+  /**
+   * Limit of the whole operation.
+   * @default - the Provider's default (30 min)
+   */
+  readonly totalTimeout?: Duration;
+  readonly encryptionKey: kms.IKey;
+  readonly logRetentionDays: number;
+  readonly logRemovalPolicy: RemovalPolicy;
+}
+
+/**
+ * A `cr.Provider` whose framework functions and waiter state machine log to KMS-encrypted log
+ * groups, with the cdk-nag findings of CDK's own framework acknowledged on it alone.
+ */
+export class HandlerProvider extends Construct {
+  readonly provider: cr.Provider;
+
+  constructor(scope: Construct, id: string, props: HandlerProviderProps) {
+    super(scope, id);
+    const logs = (logId: string) =>
+      encryptedLogGroup(this, logId, {
+        encryptionKey: props.encryptionKey,
+        retentionDays: props.logRetentionDays,
+        removalPolicy: props.logRemovalPolicy,
+      });
+    this.provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: props.onEvent.function,
+      isCompleteHandler: props.isComplete?.function,
+      queryInterval: props.queryInterval,
+      totalTimeout: props.totalTimeout,
+      logGroup: logs('FrameworkLogs'),
+      waiterStateMachineLogOptions: props.isComplete
+        ? { destination: logs('WaiterLogs'), level: sfn.LogLevel.ALL, includeExecutionData: false }
+        : undefined,
+      disableWaiterStateMachineLogging: props.isComplete ? false : undefined,
+    });
+    for (const id of [
+      'framework-onEvent',
+      ...(props.isComplete ? ['framework-isComplete', 'framework-onTimeout'] : []),
+    ]) {
+      const fn = this.provider.node.findChild(id);
+      dependOnPolicyOnly(fn, fn.node.findChild('ServiceRole'));
+    }
+    if (props.isComplete) {
+      const waiter = this.provider.node.findChild('waiter-state-machine');
+      dependOnPolicyOnly(waiter, waiter.node.findChild('Role'));
+    }
+    // Findings name functions by logical id, e.g. `Resource::<HandlerFunctionABC123.Arn>:*`.
+    const invokeFinding = (fn: lambda.IFunction) => wildcardFinding(this, `${fn.functionArn}:*`);
+    const invoked = [props.onEvent.function, props.isComplete?.function].filter((f): f is nodejs.NodejsFunction => !!f);
+    if (props.isComplete) {
+      for (const id of ['framework-isComplete', 'framework-onTimeout']) {
+        invoked.push(this.provider.node.findChild(id) as lambda.Function);
+      }
+    }
+    for (const fn of invoked) {
+      acknowledge(
+        this.provider,
+        invokeFinding(fn),
+        'CDK custom-resource framework: lambda:InvokeFunction on <function>:* covers the versions and aliases of one function.',
+      );
+    }
+    acknowledge(
+      this.provider,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'CDK custom-resource framework functions: the AWS-managed basic execution policy only lets them write their own logs.',
+    );
+    acknowledge(
+      this.provider,
+      'AwsSolutions-L1',
+      'CDK custom-resource framework functions: their runtime is chosen by aws-cdk-lib; the Berth handlers run the latest Node.js LTS runtime.',
+    );
+    if (props.isComplete) {
+      acknowledge(
+        this.provider,
+        'AwsSolutions-IAM5[Resource::*]',
+        'CDK waiter state machine: the CloudWatch Logs log-delivery actions (CreateLogDelivery and friends) support no resource-level permissions.',
+      );
+      acknowledge(
+        this.provider,
+        'AwsSolutions-SF2',
+        'CDK waiter state machine: it only polls isComplete; tracing it in X-Ray adds cost and no insight beyond its own ALL-level logs.',
+      );
+    }
+  }
+
+  get serviceToken(): string {
+    return this.provider.serviceToken;
+  }
+}

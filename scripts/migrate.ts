@@ -1,0 +1,220 @@
+/**
+ * Runs the migration task of a deployed environment by hand, optionally with another command,
+ * streams its log and exits with its exit code:
+ *
+ *   npm run migrate -- --env prod                              # the configured command
+ *   npm run migrate -- --env prod -- alembic downgrade -1      # another command
+ *
+ * Where the task runs (cluster, family, log group, and the service whose subnets and security
+ * groups it shares) comes from the
+ * service stack's `BerthMigrationTask` output, read with the AWS CLI (which the deploy workflow
+ * needs anyway); ECS and CloudWatch Logs are called with the SDK. Credentials: the usual AWS chain
+ * (`AWS_PROFILE`, SSO, environment variables) for the environment's account.
+ */
+import { execFileSync } from 'node:child_process';
+import {
+  CloudWatchLogsClient,
+  GetLogEventsCommand,
+  type GetLogEventsCommandOutput,
+} from '@aws-sdk/client-cloudwatch-logs';
+import {
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  RunTaskCommand,
+  StopTaskCommand,
+} from '@aws-sdk/client-ecs';
+import { failureOf, logStreamOf } from '../lambda/migration-runner/core';
+import { environments } from '../lib/config/environments';
+import { migrationTimeoutMinutes } from '../lib/config/release';
+import type { EnvironmentConfig } from '../lib/config/types';
+import { MIGRATION_OUTPUT_KEY, type MigrationTaskOutput } from '../lib/constructs/migration-runner';
+
+/** `startedBy` of tasks run by hand, to tell them from deploy-time runs. */
+export const STARTED_BY_HAND = 'berth-migration-by-hand';
+
+export const USAGE =
+  'usage: npm run migrate -- --env <name> [--stack <stack name>] [--timeout <minutes>] [-- <command...>]';
+
+export class UsageError extends Error {}
+
+export interface MigrateOptions {
+  readonly env: EnvironmentConfig;
+  /** CloudFormation name of the stack holding the migration runner. */
+  readonly stackName: string;
+  /** Overrides the task definition's command; undefined runs the configured migration. */
+  readonly command?: readonly string[];
+  readonly timeoutMinutes: number;
+}
+
+/** Parses the script's arguments (everything after `npm run migrate --`). */
+export function parseMigrateArgs(argv: readonly string[], known: readonly EnvironmentConfig[]): MigrateOptions {
+  const separator = argv.indexOf('--');
+  const flags = separator < 0 ? argv : argv.slice(0, separator);
+  const command = separator < 0 ? undefined : argv.slice(separator + 1);
+  const values = new Map<string, string>();
+  for (let i = 0; i < flags.length; i += 2) {
+    const [flag, value] = [flags[i], flags[i + 1]];
+    if (!['--env', '--stack', '--timeout'].includes(flag)) throw new UsageError(`unknown argument '${flag}'\n${USAGE}`);
+    if (value === undefined || value.startsWith('--')) throw new UsageError(`${flag} needs a value\n${USAGE}`);
+    values.set(flag, value);
+  }
+  const name = values.get('--env');
+  if (!name) throw new UsageError(`--env is required\n${USAGE}`);
+  const env = known.find((e) => e.name === name);
+  if (!env) throw new UsageError(`--env must be one of ${known.map((e) => e.name).join(', ')}, got: '${name}'`);
+  if (command !== undefined && command.length === 0) throw new UsageError(`no command after '--'\n${USAGE}`);
+  const timeout = values.has('--timeout') ? Number(values.get('--timeout')) : migrationTimeoutMinutes(env.release);
+  if (!Number.isInteger(timeout) || timeout < 1) {
+    throw new UsageError(`--timeout must be a whole number of minutes, got: '${values.get('--timeout')}'`);
+  }
+  return { env, stackName: values.get('--stack') ?? `${env.name}-Service`, command, timeoutMinutes: timeout };
+}
+
+/** Runs a program and returns its standard output (injectable for tests). */
+export type Exec = (file: string, args: readonly string[]) => string;
+
+const execAws: Exec = (file, args) => execFileSync(file, [...args], { encoding: 'utf8' });
+
+/** Reads the `BerthMigrationTask` output of the deployed stack with the AWS CLI. */
+export function readTaskOutput(stackName: string, region: string, exec: Exec = execAws): MigrationTaskOutput {
+  const text = exec('aws', [
+    'cloudformation',
+    'describe-stacks',
+    '--stack-name',
+    stackName,
+    '--region',
+    region,
+    '--query',
+    `Stacks[0].Outputs[?OutputKey=='${MIGRATION_OUTPUT_KEY}'].OutputValue`,
+    '--output',
+    'text',
+  ]).trim();
+  if (!text || text === 'None') {
+    throw new Error(`stack ${stackName} in ${region} has no output ${MIGRATION_OUTPUT_KEY}: is the service deployed?`);
+  }
+  return JSON.parse(text) as MigrationTaskOutput;
+}
+
+export interface RunDeps {
+  readonly ecs: ECSClient;
+  readonly logs: CloudWatchLogsClient;
+  readonly print: (line: string) => void;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly now: () => number;
+  /** Between checks of the task. */
+  readonly pollMs?: number;
+}
+
+/** Runs the task, streams its log, and resolves to the exit code to exit with. */
+export async function runByHand(options: MigrateOptions, task: MigrationTaskOutput, deps: RunDeps): Promise<number> {
+  const { ecs, logs, print } = deps;
+  // The task runs where the service runs: same subnets, same security groups (which the database
+  // and cache admit).
+  const described = await ecs.send(new DescribeServicesCommand({ cluster: task.cluster, services: [task.service] }));
+  const network = described.services?.[0]?.networkConfiguration?.awsvpcConfiguration;
+  if (!network?.subnets?.length) {
+    print(`Service ${task.service} in cluster ${task.cluster} was not found or has no network configuration.`);
+    return 1;
+  }
+  const run = await ecs.send(
+    new RunTaskCommand({
+      cluster: task.cluster,
+      taskDefinition: task.taskDefinitionFamily,
+      launchType: 'FARGATE',
+      count: 1,
+      startedBy: STARTED_BY_HAND,
+      networkConfiguration: {
+        awsvpcConfiguration: {
+          subnets: network.subnets,
+          securityGroups: network.securityGroups,
+          assignPublicIp: 'DISABLED',
+        },
+      },
+      overrides: options.command
+        ? { containerOverrides: [{ name: task.containerName, command: [...options.command] }] }
+        : undefined,
+    }),
+  );
+  const taskArn = run.tasks?.[0]?.taskArn;
+  if (!taskArn) {
+    print(`The task did not start: ${(run.failures ?? []).map((f) => f.reason).join('; ') || 'no reason given'}`);
+    return 1;
+  }
+  const logStreamName = logStreamOf(task.logStreamPrefix, task.containerName, taskArn);
+  print(`Started ${taskArn}`);
+  print(`Log: ${task.logGroup} ${logStreamName}`);
+
+  let nextToken: string | undefined;
+  const drain = async (): Promise<void> => {
+    for (;;) {
+      let page: GetLogEventsCommandOutput;
+      try {
+        page = await logs.send(
+          new GetLogEventsCommand({
+            logGroupName: task.logGroup,
+            logStreamName,
+            startFromHead: true,
+            nextToken,
+          }),
+        );
+      } catch (error) {
+        if (error instanceof Error && error.name === 'ResourceNotFoundException') return; // not written yet
+        throw error;
+      }
+      for (const event of page.events ?? []) print(event.message?.replace(/\s+$/, '') ?? '');
+      if (!page.nextForwardToken || page.nextForwardToken === nextToken) return;
+      nextToken = page.nextForwardToken;
+      if ((page.events ?? []).length === 0) return;
+    }
+  };
+
+  const deadline = deps.now() + options.timeoutMinutes * 60_000;
+  for (;;) {
+    await drain();
+    const described = await ecs.send(new DescribeTasksCommand({ cluster: task.cluster, tasks: [taskArn] }));
+    const current = described.tasks?.[0];
+    if (current?.lastStatus === 'STOPPED') {
+      await drain();
+      const failure = failureOf(current, task.containerName);
+      if (!failure) {
+        print('Exit code: 0');
+        return 0;
+      }
+      print(`Exit code: ${failure.exitCode ?? 'none (the container did not run to completion)'}`);
+      if (failure.reasons.length > 0) print(`Stopped reason: ${failure.reasons.join(' | ')}`);
+      return failure.exitCode ?? 1;
+    }
+    if (deps.now() > deadline) {
+      await ecs.send(
+        new StopTaskCommand({ cluster: task.cluster, task: taskArn, reason: 'Berth: run by hand timed out' }),
+      );
+      print(`Timed out after ${options.timeoutMinutes} minutes; the task has been stopped.`);
+      return 1;
+    }
+    await deps.sleep(deps.pollMs ?? 5000);
+  }
+}
+
+async function main(): Promise<number> {
+  const options = parseMigrateArgs(process.argv.slice(2), environments);
+  const { region } = options.env;
+  const task = readTaskOutput(options.stackName, region);
+  return runByHand(options, task, {
+    ecs: new ECSClient({ region }),
+    logs: new CloudWatchLogsClient({ region }),
+    print: (line) => console.log(line),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    now: () => Date.now(),
+  });
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : String(error));
+      process.exit(error instanceof UsageError ? 2 : 1);
+    },
+  );
+}

@@ -8,7 +8,9 @@ import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 type Resource = { Type: string; Properties?: Record<string, unknown> };
 
 function resourcesOf(assembly: CloudAssembly): Resource[] {
-  return assembly.stacks.flatMap((stack) => Object.values((stack.template.Resources ?? {}) as Record<string, Resource>));
+  return assembly.stacks.flatMap((stack) =>
+    Object.values((stack.template.Resources ?? {}) as Record<string, Resource>),
+  );
 }
 
 function summarize(outdir: string): string[] {
@@ -20,8 +22,12 @@ function summarize(outdir: string): string[] {
     const ofType = (type: string) => resources.filter((r) => r.Type === type);
     const [stack] = stage.stacks;
     lines.push(`${artifact.displayName}  (${stack?.environment.account}/${stack?.environment.region})`);
-    lines.push(`  stacks:    ${stage.stacks.map((s) => `${s.hierarchicalId} (${Object.keys(s.template.Resources ?? {}).length} resources)`).join(', ')}`);
-    lines.push(`  network:   ${ofType('AWS::EC2::NatGateway').length} NAT gateway(s), ${ofType('AWS::EC2::VPCEndpoint').length} VPC endpoint(s)`);
+    lines.push(
+      `  stacks:    ${stage.stacks.map((s) => `${s.hierarchicalId} (${Object.keys(s.template.Resources ?? {}).length} resources)`).join(', ')}`,
+    );
+    lines.push(
+      `  network:   ${ofType('AWS::EC2::NatGateway').length} NAT gateway(s), ${ofType('AWS::EC2::VPCEndpoint').length} VPC endpoint(s)`,
+    );
     for (const db of ofType('AWS::RDS::DBInstance')) {
       const p = db.Properties ?? {};
       lines.push(

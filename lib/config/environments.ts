@@ -13,6 +13,9 @@ const SECRETS = {
   thirdParty: ['CLERK_SECRET_KEY', 'OPENAI_API_KEY', 'SENTRY_DSN'],
 } as const;
 
+/** The GitHub repository that deploys Berth: replace it with yours. */
+const CI = { repository: 'example-org/berth' } as const;
+
 /** Every example environment keeps 30 days of backups, the seeds' retention. */
 const BACKUPS = {
   backupRetentionDays: 30,
@@ -59,6 +62,7 @@ export const dev: EnvironmentConfig = {
   },
   secrets: SECRETS,
   service: { minTasks: 1, maxTasks: 2 },
+  ci: CI,
 };
 
 export const staging: EnvironmentConfig = {
@@ -115,6 +119,7 @@ export const prod: EnvironmentConfig = {
   },
   secrets: SECRETS,
   service: { minTasks: 2, maxTasks: 10 },
+  ci: CI,
 };
 
 /** The environments `bin/app.ts` synthesizes, in deploy order. */

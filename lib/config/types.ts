@@ -1,3 +1,5 @@
+import type { CiConfig } from './ci';
+
 /**
  * The typed shape of one Berth environment. Plain data: `validateEnvironments` checks it once at
  * the edge (bin/app.ts), and constructs only ever see values that passed.
@@ -142,4 +144,9 @@ export interface EnvironmentConfig {
   readonly cache: CacheConfig;
   readonly secrets: SecretsConfig;
   readonly service: ServiceConfig;
+  /**
+   * GitHub Actions access (see `CiConfig`).
+   * @default - no CI access stack covers this environment
+   */
+  readonly ci?: CiConfig;
 }

@@ -1,3 +1,4 @@
+import { checkCi, ciAccountProblems } from './ci';
 import {
   defaultMaxConnections,
   instanceMemoryGiB,
@@ -438,6 +439,7 @@ export function environmentProblems(env: EnvironmentConfig): readonly string[] {
   checkCache(env, problems);
   checkSecrets(env, problems);
   checkService(env, problems);
+  checkCi(env, problems);
   return problems.list;
 }
 
@@ -456,6 +458,7 @@ export function validateEnvironments(environments: readonly EnvironmentConfig[])
     problems.push(`[app] environment names must be unique, got: ${show(repeated)} more than once`);
   }
   for (const env of environments) problems.push(...environmentProblems(env));
+  problems.push(...ciAccountProblems(environments));
   if (problems.length > 0) throw new ConfigError(problems);
   return environments;
 }

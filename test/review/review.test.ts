@@ -222,9 +222,13 @@ describe('new Lambda code (an asset hash)', () => {
   });
 });
 
-test('an identical synth reports no changes', () => {
+test('an identical synth reports no changes, stacks outside stages under their own name', () => {
   const review = reviewRelease(base, synthesizeStacks([dev]));
   expect(review.environments).toEqual([
     { name: 'dev', stacks: [expect.objectContaining({ stackId: 'dev/Data', status: 'unchanged', resources: [] })] },
+    {
+      name: 'ci-111111111111',
+      stacks: [expect.objectContaining({ stackId: 'ci-111111111111', status: 'unchanged', resources: [] })],
+    },
   ]);
 });

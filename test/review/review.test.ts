@@ -224,11 +224,8 @@ describe('new Lambda code (an asset hash)', () => {
 
 test('an identical synth reports no changes, stacks outside stages under their own name', () => {
   const review = reviewRelease(base, synthesizeStacks([dev]));
-  expect(review.environments).toEqual([
-    { name: 'dev', stacks: [expect.objectContaining({ stackId: 'dev/Data', status: 'unchanged', resources: [] })] },
-    {
-      name: 'ci-111111111111',
-      stacks: [expect.objectContaining({ stackId: 'ci-111111111111', status: 'unchanged', resources: [] })],
-    },
-  ]);
+  expect(review.environments.map((env) => env.name)).toEqual(['dev', 'ci-111111111111']);
+  const stacks = review.environments.flatMap((env) => env.stacks);
+  expect(stacks.map((stack) => stack.stackId)).toEqual(expect.arrayContaining(['dev/Data', 'ci-111111111111']));
+  for (const stack of stacks) expect(stack).toMatchObject({ status: 'unchanged', resources: [], assetOnly: [] });
 });

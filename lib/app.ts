@@ -2,6 +2,7 @@ import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { EnvironmentConfig } from './config/types';
 import { validateEnvironments } from './config/validate';
+import { addCiAccessStacks } from './stacks/ci-access-stack';
 import { EnvironmentStage } from './stages/environment-stage';
 
 export interface ComposeOptions {
@@ -14,7 +15,8 @@ export interface ComposeOptions {
 
 /**
  * Composes Berth into `app`: validates every environment once (throwing one `ConfigError` with
- * every problem), adds one stage per environment and runs cdk-nag's AWS Solutions pack over all
+ * every problem), adds one stage per environment and one CI access stack per account (outside
+ * the stages, see `CiAccessStack`) and runs cdk-nag's AWS Solutions pack over all
  * of them at synth. `bin/app.ts` and the tests share this, so tests check what users deploy.
  */
 export function composeApp(
@@ -30,7 +32,9 @@ export function composeApp(
           ...env,
           service: { ...env.service, image: { ...env.service.image, tag: imageTag } },
         }));
-  const stages = validateEnvironments(configured).map((config) => new EnvironmentStage(app, { config }));
+  const valid = validateEnvironments(configured);
+  const stages = valid.map((config) => new EnvironmentStage(app, { config }));
+  addCiAccessStacks(app, valid);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return stages;
 }

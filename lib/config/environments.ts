@@ -72,6 +72,9 @@ const RELEASE = {
   migrationTimeoutMinutes: 30,
 } as const;
 
+/** The GitHub repository that deploys Berth: replace it with yours. */
+const CI = { repository: 'example-org/berth' } as const;
+
 /** Every example environment keeps 30 days of backups, the seeds' retention. */
 const BACKUPS = {
   backupRetentionDays: 30,
@@ -129,6 +132,7 @@ export const dev: EnvironmentConfig = {
   },
   edge: { ...EDGE, hostNames: ['api.dev.example.com'], waf: { ...EDGE.waf, logRetentionDays: 14 } },
   release: RELEASE,
+  ci: CI,
 };
 
 export const staging: EnvironmentConfig = {
@@ -193,6 +197,7 @@ export const prod: EnvironmentConfig = {
   service: SERVICE,
   edge: { ...EDGE, waf: { ...EDGE.waf, logRetentionDays: 90 } },
   release: RELEASE,
+  ci: CI,
 };
 
 /** The environments `bin/app.ts` synthesizes, in deploy order. */

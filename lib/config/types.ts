@@ -1,3 +1,4 @@
+import type { CiConfig } from './ci';
 import type { EdgeConfig } from './edge';
 import type { ReleaseConfig } from './release';
 import type { ServiceConfig } from './service';
@@ -142,4 +143,9 @@ export interface EnvironmentConfig {
   readonly edge: EdgeConfig;
   /** The release gate: migrations that run before each rollout (see lib/config/release.ts). */
   readonly release: ReleaseConfig;
+  /**
+   * GitHub Actions access (see `CiConfig`).
+   * @default - no CI access stack covers this environment
+   */
+  readonly ci?: CiConfig;
 }

@@ -1,6 +1,7 @@
 export { ConfigError, ProblemList } from './problems';
 
 import { KNOWN_REGIONS, LOG_RETENTION_DAYS } from './aws-values';
+import { checkCi, ciAccountProblems } from './ci';
 import { checkEdge } from './edge';
 import {
   defaultMaxConnections,
@@ -357,6 +358,7 @@ export function environmentProblems(env: EnvironmentConfig): readonly string[] {
   checkService(env, problems);
   checkEdge(env, problems);
   checkRelease(env.release, problems);
+  checkCi(env, problems);
   return problems.list;
 }
 
@@ -375,6 +377,7 @@ export function validateEnvironments(environments: readonly EnvironmentConfig[])
     problems.push(`[app] environment names must be unique, got: ${show(repeated)} more than once`);
   }
   for (const env of environments) problems.push(...environmentProblems(env));
+  problems.push(...ciAccountProblems(environments));
   if (problems.length > 0) throw new ConfigError(problems);
   return environments;
 }

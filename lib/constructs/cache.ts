@@ -85,6 +85,12 @@ export class Cache extends Construct {
       description: `${props.engine} ${props.engineVersion}: ${props.evictionPolicy} eviction`,
       properties: { 'maxmemory-policy': props.evictionPolicy },
     });
+    // Like the database's groups: kept in production so that a replacement never deletes a group
+    // still in use, and a restore from the final snapshot finds its settings.
+    if (props.production) {
+      subnetGroup.applyRemovalPolicy(RemovalPolicy.RETAIN);
+      parameterGroup.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    }
 
     const logDestination = (logId: string, logType: string) => ({
       logType,

@@ -135,6 +135,12 @@ export class Database extends Construct {
     (this.instance.node.findChild('Secret') as secretsmanager.Secret).applyRemovalPolicy(
       props.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     );
+    // The groups hold no data, but restoring the final snapshot wants the same parameters, and
+    // a retained old group cannot fail a replacement's cleanup while the instance still uses it.
+    if (props.production) {
+      parameterGroup.applyRemovalPolicy(RemovalPolicy.RETAIN);
+      (this.instance.node.findChild('SubnetGroup') as rds.SubnetGroup).applyRemovalPolicy(RemovalPolicy.RETAIN);
+    }
 
     const rotation = this.instance.addRotationSingleUser({
       automaticallyAfter: Duration.days(props.credentialRotationDays),

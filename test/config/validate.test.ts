@@ -3,19 +3,7 @@ import { composeApp } from '../../lib/app';
 import { dev, environments, prod, staging } from '../../lib/config/environments';
 import type { EnvironmentConfig } from '../../lib/config/types';
 import { ConfigError, maxConnectionsOf, validateEnvironments } from '../../lib/config/validate';
-
-type DeepPartial<T> = { -readonly [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : DeepPartial<T[K]> };
-
-/** `base` with `changes` merged in, leaving arrays whole. */
-function variant(base: EnvironmentConfig, changes: DeepPartial<EnvironmentConfig>): EnvironmentConfig {
-  const merge = (target: unknown, patch: unknown): unknown => {
-    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
-    const result: Record<string, unknown> = { ...(target as Record<string, unknown>) };
-    for (const [key, value] of Object.entries(patch)) result[key] = merge(result[key], value);
-    return result;
-  };
-  return merge(base, changes) as EnvironmentConfig;
-}
+import { variant } from '../support/variant';
 
 /** The problems `validateEnvironments` reports for these environments (none: empty list). */
 function problemsOf(...envs: EnvironmentConfig[]): readonly string[] {

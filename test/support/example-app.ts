@@ -21,11 +21,11 @@ let example: ExampleApp | undefined;
  * A fresh App configured as the CLI configures it: cdk.json's feature flags as context, and
  * CloudFormation schema checks left to cfn-lint (test/cfn-lint.test.ts), which covers them.
  */
-export function testApp(): App {
+export function testApp(extraContext: Record<string, unknown> = {}): App {
   return new App({
     outdir: mkdtempSync(join(tmpdir(), 'berth-test-')),
     builtinCloudFormationValidation: false,
-    context: cdkJson.context,
+    context: { ...cdkJson.context, ...extraContext },
   });
 }
 

@@ -1,7 +1,5 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -18,6 +16,7 @@ import { MigrationTaskDefinition } from '../../lib/constructs/migration-task';
 import { Network } from '../../lib/constructs/network';
 import { SecretPreflight } from '../../lib/constructs/secret-preflight';
 import { EnvironmentStack } from '../../lib/stacks/environment-stack';
+import { testApp } from './example-app';
 
 export interface ReleaseStackOptions {
   /** Image tag of the release. */
@@ -49,11 +48,7 @@ export interface ReleaseStack {
  * connection strings, and a Fargate service that depends on all of them.
  */
 export function releaseStack(options: ReleaseStackOptions = {}): ReleaseStack {
-  const app = new App({
-    outdir: mkdtempSync(join(tmpdir(), 'berth-release-')),
-    builtinCloudFormationValidation: false,
-    context: options.bundle === false ? { 'aws:cdk:bundling-stacks': [] } : {},
-  });
+  const app = testApp(options.bundle === false ? { 'aws:cdk:bundling-stacks': [] } : {});
   if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const stack = new EnvironmentStack(app, 'Release', {
     config: dev,

@@ -1,0 +1,144 @@
+import type { ChangeKind, ResourceReview, StackReview } from './analyze';
+import type { ReleaseReview, StatefulChange } from './review';
+
+/** How each destructive kind is shouted in the report. */
+const LOUD: Partial<Record<ChangeKind, string>> = {
+  replaced: 'REPLACED',
+  'may-replace': 'MAY BE REPLACED',
+  removed: 'DELETED',
+  orphaned: 'REMOVED FROM STACK (kept in account)',
+};
+
+export interface ReportHeading {
+  /** The git ref the working tree is compared with. */
+  readonly base: string;
+}
+
+function counts(stack: StackReview): string {
+  const of = (...kinds: ChangeKind[]) => stack.resources.filter((r) => kinds.includes(r.kind)).length;
+  const parts = [
+    `${of('added')} added`,
+    `${of('updated')} changed`,
+    `${of('replaced', 'may-replace')} replaced`,
+    `${of('removed', 'orphaned')} removed`,
+  ];
+  if (stack.assetOnly.length > 0) parts.push(`${stack.assetOnly.length} asset-hash only`);
+  return parts.join(', ');
+}
+
+function label(resource: ResourceReview): string {
+  return `${resource.logicalId} (${resource.type}${resource.stateful ? ', STATEFUL' : ''})`;
+}
+
+function why(resource: ResourceReview): string {
+  return resource.reasons.length > 0 ? `: ${resource.reasons.join('; ')}` : '';
+}
+
+function allowHint(changes: readonly StatefulChange[]): string {
+  return changes.map((change) => `--allow ${change.stackId}/${change.resource.logicalId}`).join(' ');
+}
+
+/** The review as plain text for a terminal or CI log. */
+export function renderText(review: ReleaseReview, heading: ReportHeading): string {
+  const lines = [`Release review: working tree against ${heading.base}`, ''];
+  for (const env of review.environments) {
+    lines.push(`== ${env.name} ${'='.repeat(Math.max(3, 60 - env.name.length))}`);
+    for (const stack of env.stacks) {
+      if (stack.status === 'gone') {
+        lines.push(`${stack.stackId}: no longer in the app (cdk deploy leaves the deployed stack alone)`);
+        continue;
+      }
+      if (stack.status === 'unchanged') {
+        lines.push(`${stack.stackId}: no changes`);
+        continue;
+      }
+      lines.push(`${stack.stackId}${stack.status === 'new' ? ' (new stack)' : ''}: ${counts(stack)}`);
+      for (const resource of stack.resources) {
+        const loud = LOUD[resource.kind];
+        if (loud) lines.push(`  !! ${loud}: ${label(resource)}${why(resource)}`);
+      }
+      for (const [kind, sign] of [
+        ['added', '+'],
+        ['updated', '~'],
+      ] as const) {
+        for (const resource of stack.resources.filter((r) => r.kind === kind)) {
+          lines.push(`  ${sign} ${label(resource)}${why(resource)}`);
+        }
+      }
+      if (stack.assetOnly.length > 0) {
+        lines.push(`  asset hashes only (new Lambda code or CDK-built images): ${stack.assetOnly.join(', ')}`);
+      }
+      if (stack.other.length > 0) lines.push(`  also changed: ${stack.other.join(', ')}`);
+    }
+    lines.push('');
+  }
+  for (const change of review.allowed) {
+    lines.push(`Allowed by --allow: ${change.stackId}/${change.resource.logicalId} (${change.resource.kind})`);
+  }
+  for (const entry of review.unusedAllows) lines.push(`Note: --allow ${entry} matched no replacement or deletion`);
+  if (review.blocking.length === 0) {
+    lines.push('RESULT: OK, no stateful resource is replaced or deleted.');
+  } else {
+    lines.push(`RESULT: BLOCKED, ${review.blocking.length} stateful resource(s) would be replaced or deleted:`);
+    for (const change of review.blocking) {
+      lines.push(
+        `  ${change.stackId}/${change.resource.logicalId}  ${change.resource.type}  ${LOUD[change.resource.kind]}: ${change.holds}`,
+      );
+    }
+    lines.push(`If this is intended, run again with: ${allowHint(review.blocking)}`);
+  }
+  return lines.join('\n');
+}
+
+const cell = (text: string) => text.replace(/\|/g, '\\|');
+
+/** The review as GitHub-flavoured Markdown, for a job summary or a pull-request comment. */
+export function renderMarkdown(review: ReleaseReview, heading: ReportHeading): string {
+  const lines = [`## Release review against \`${heading.base}\``, ''];
+  if (review.blocking.length === 0) {
+    lines.push('**OK:** no stateful resource is replaced or deleted.', '');
+  } else {
+    lines.push(
+      `> [!CAUTION]`,
+      `> **BLOCKED:** ${review.blocking.length} stateful resource(s) would be replaced or deleted. If this is intended, run the review with \`${allowHint(review.blocking)}\`.`,
+      '',
+      '| stack | resource | type | change | what is lost |',
+      '|---|---|---|---|---|',
+      ...review.blocking.map(
+        (c) =>
+          `| ${c.stackId} | \`${c.resource.logicalId}\` | ${c.resource.type} | **${LOUD[c.resource.kind]}** | ${cell(c.holds)} |`,
+      ),
+      '',
+    );
+  }
+  for (const change of review.allowed) {
+    lines.push(
+      `- Allowed by \`--allow\`: \`${change.stackId}/${change.resource.logicalId}\` (${change.resource.kind})`,
+    );
+  }
+  for (const env of review.environments) {
+    lines.push(`### ${env.name}`, '');
+    for (const stack of env.stacks) {
+      if (stack.status === 'gone' || stack.status === 'unchanged') {
+        lines.push(`- \`${stack.stackId}\`: ${stack.status === 'gone' ? 'no longer in the app' : 'no changes'}`);
+        continue;
+      }
+      lines.push(`- \`${stack.stackId}\`${stack.status === 'new' ? ' (new stack)' : ''}: ${counts(stack)}`);
+      const shown = stack.resources;
+      if (shown.length > 0) {
+        lines.push('', '  | change | resource | type | why |', '  |---|---|---|---|');
+        for (const r of shown) {
+          const change = LOUD[r.kind] ? `**${LOUD[r.kind]}**` : r.kind === 'added' ? 'added' : 'changed';
+          lines.push(
+            `  | ${change} | \`${r.logicalId}\` | ${r.type}${r.stateful ? ' (stateful)' : ''} | ${cell(r.reasons.join('; '))} |`,
+          );
+        }
+        lines.push('');
+      }
+      if (stack.assetOnly.length > 0) lines.push(`  - asset hashes only: ${stack.assetOnly.length} resource(s)`);
+      if (stack.other.length > 0) lines.push(`  - also changed: ${stack.other.join(', ')}`);
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,80 @@
+import { isDestructive, type ResourceReview, reviewStack, type StackReview } from './analyze';
+import type { SynthesizedStack } from './assembly';
+import { STATEFUL_RESOURCE_TYPES } from './stateful';
+
+export interface ReviewOptions {
+  /**
+   * Destructive changes to stateful resources that are intended: a logical id (any stack) or
+   * `<stage>/<stack>/<logicalId>` (that stack only).
+   * @default - none: every such change blocks
+   */
+  readonly allow?: readonly string[];
+  /**
+   * Only these environments (stage names, or ids of stacks outside any stage).
+   * @default - every environment
+   */
+  readonly environments?: readonly string[];
+}
+
+/** A destructive change to a stateful resource. */
+export interface StatefulChange {
+  readonly stackId: string;
+  readonly resource: ResourceReview;
+  /** What is lost, from `STATEFUL_RESOURCE_TYPES`. */
+  readonly holds: string;
+}
+
+export interface ReleaseReview {
+  /** Environments in app order, each with its stacks. */
+  readonly environments: readonly { readonly name: string; readonly stacks: readonly StackReview[] }[];
+  /** Stateful resources replaced or deleted without `--allow`: the release must not go out. */
+  readonly blocking: readonly StatefulChange[];
+  /** Stateful resources replaced or deleted with `--allow`. */
+  readonly allowed: readonly StatefulChange[];
+  /** `--allow` entries that matched no destructive change (a typo, or a change that went away). */
+  readonly unusedAllows: readonly string[];
+}
+
+/** Compares the stacks of two synthesized apps, matched by `<stage>/<stack>`. */
+export function reviewRelease(
+  base: readonly SynthesizedStack[],
+  current: readonly SynthesizedStack[],
+  options: ReviewOptions = {},
+): ReleaseReview {
+  const wanted = (stack: SynthesizedStack) =>
+    options.environments === undefined || options.environments.includes(stack.environment);
+  const baseById = new Map(base.filter(wanted).map((stack) => [stack.stackId, stack]));
+  const currentById = new Map(current.filter(wanted).map((stack) => [stack.stackId, stack]));
+  const order = [...new Set([...currentById.values(), ...baseById.values()].map((stack) => stack.environment))];
+  const stackIds = [...new Set([...currentById.keys(), ...baseById.keys()])];
+
+  const environments = order.map((name) => ({
+    name,
+    stacks: stackIds
+      .map((id) => ({ id, stack: currentById.get(id) ?? baseById.get(id) }))
+      .filter(({ stack }) => stack?.environment === name)
+      .map(({ id }) => reviewStack(name, id, baseById.get(id)?.template, currentById.get(id)?.template)),
+  }));
+
+  const allow = options.allow ?? [];
+  const used = new Set<string>();
+  const blocking: StatefulChange[] = [];
+  const allowed: StatefulChange[] = [];
+  for (const stack of environments.flatMap((env) => env.stacks)) {
+    for (const resource of stack.resources) {
+      if (!resource.stateful || !isDestructive(resource.kind)) continue;
+      const change = { stackId: stack.stackId, resource, holds: STATEFUL_RESOURCE_TYPES.get(resource.type) ?? '' };
+      const match = allow.filter(
+        (entry) => entry === resource.logicalId || entry === `${stack.stackId}/${resource.logicalId}`,
+      );
+      for (const entry of match) used.add(entry);
+      (match.length > 0 ? allowed : blocking).push(change);
+    }
+  }
+  return { environments, blocking, allowed, unusedAllows: allow.filter((entry) => !used.has(entry)) };
+}
+
+/** 1 when a stateful resource would be replaced or deleted without `--allow`, else 0. */
+export function exitCodeOf(review: ReleaseReview): number {
+  return review.blocking.length > 0 ? 1 : 0;
+}

@@ -1,0 +1,100 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface SynthOptions {
+  /** Checkout holding `cdk.json` and the app. */
+  readonly directory: string;
+  /** Where the cloud assembly goes. */
+  readonly outdir: string;
+  /**
+   * Context on top of `cdk.json`'s, like `cdk -c key=value`.
+   * @default - none
+   */
+  readonly context?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Synthesizes the app of a checkout the way `cdk synth` does, without the CLI: runs the `app`
+ * command of its `cdk.json` with the context of `cdk.json` (and `cdk.context.json`) in
+ * `CDK_CONTEXT_JSON` and the output directory in `CDK_OUTDIR`. About a second faster than
+ * `cdk synth '**'` per run. CDK's built-in CloudFormation validation is off (`CDK_VALIDATION=false`):
+ * the review compares templates, and `npm test` lints them with cfn-lint.
+ */
+export function synthesize(options: SynthOptions): Promise<void> {
+  const cdkJson = readJson(join(options.directory, 'cdk.json'));
+  const app = cdkJson.app;
+  if (typeof app !== 'string') throw new Error(`${options.directory}/cdk.json has no "app" command`);
+  const context = {
+    ...(cdkJson.context as Record<string, unknown> | undefined),
+    ...readJson(join(options.directory, 'cdk.context.json'), {}),
+    ...options.context,
+  };
+  return new Promise((resolve, reject) => {
+    const child = spawn(app, {
+      cwd: options.directory,
+      shell: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        CDK_OUTDIR: options.outdir,
+        CDK_CONTEXT_JSON: JSON.stringify(context),
+        CDK_VALIDATION: 'false',
+      },
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve();
+      else reject(new Error(`synth of ${options.directory} failed (exit ${code}):\n${output.trim()}`));
+    });
+  });
+}
+
+function readJson(path: string, fallback?: Record<string, unknown>): Record<string, unknown> {
+  if (!existsSync(path) && fallback) return fallback;
+  return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+}
+
+function git(cwd: string, args: readonly string[]): string {
+  const result = spawnSync('git', args, { cwd, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${result.stderr.trim()}`);
+  return result.stdout.trim();
+}
+
+/** A checkout of `ref` next to the repository at `repository`, sharing its `node_modules`. */
+export interface BaseCheckout {
+  readonly directory: string;
+  /** The commit `ref` resolved to. */
+  readonly commit: string;
+  /** Removes the worktree. */
+  remove(): void;
+}
+
+/**
+ * Checks `ref` out into a temporary git worktree (the working tree stays untouched) and links
+ * the repository's `node_modules` into it, so it synthesizes with the same installed packages.
+ */
+export function checkoutRef(repository: string, ref: string): BaseCheckout {
+  const commit = git(repository, ['rev-parse', '--verify', `${ref}^{commit}`]);
+  const directory = join(mkdtempSync(join(tmpdir(), 'berth-review-')), 'base');
+  git(repository, ['worktree', 'add', '--detach', '--quiet', directory, commit]);
+  const modules = join(repository, 'node_modules');
+  if (existsSync(modules)) symlinkSync(realpathSync(modules), join(directory, 'node_modules'), 'dir');
+  return {
+    directory,
+    commit,
+    remove: () => {
+      spawnSync('git', ['worktree', 'remove', '--force', directory], { cwd: repository });
+      rmSync(directory, { recursive: true, force: true });
+      spawnSync('git', ['worktree', 'prune'], { cwd: repository });
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import { dev, environments, prod, staging } from '../../lib/config/environments';
+import type { EnvironmentConfig } from '../../lib/config/types';
+import { ConfigError, validateEnvironments } from '../../lib/config/validate';
+import { variant } from '../support/variant';
+
+function problemsOf(...envs: EnvironmentConfig[]): readonly string[] {
+  try {
+    validateEnvironments(envs);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+}
+
+test('the example ci settings are valid', () => {
+  expect(problemsOf(...environments)).toEqual([]);
+});
+
+test('ci settings are optional', () => {
+  const { ci: _, ...withoutCi } = dev;
+  expect(problemsOf(withoutCi)).toEqual([]);
+});
+
+describe('validateEnvironments rejects', () => {
+  test.each([
+    ['a repository without owner', 'berth'],
+    ['a repository URL', 'https://github.com/example-org/berth'],
+    ['an owner starting with a dash', '-org/berth'],
+    ['a repository with a wildcard', 'example-org/*'],
+  ])('%s', (_, repository) => {
+    expect(problemsOf(variant(dev, { ci: { repository } }))).toEqual([
+      `[dev] ci.repository must be a GitHub repository 'owner/name' (owner: letters, digits, dashes; name: letters, digits, '.', '_', '-'), got: '${repository}'`,
+    ]);
+  });
+
+  test('a GitHub Environment name with a wildcard', () => {
+    expect(problemsOf(variant(prod, { ci: { githubEnvironment: 'prod*' } }))).toEqual([
+      "[prod] ci.githubEnvironment must be a GitHub Environment name of letters, digits, '.', '_' and '-', got: 'prod*'",
+    ]);
+  });
+
+  test('an OIDC provider of another account or issuer', () => {
+    for (const arn of [
+      'arn:aws:iam::999999999999:oidc-provider/token.actions.githubusercontent.com',
+      'arn:aws:iam::111111111111:oidc-provider/gitlab.com',
+    ]) {
+      expect(problemsOf(variant(dev, { ci: { oidcProviderArn: arn } }))).toEqual([
+        `[dev] ci.oidcProviderArn must be the GitHub OIDC provider of this environment's account, arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com, got: '${arn}'`,
+      ]);
+    }
+  });
+
+  test('environments of one account naming different repositories or providers', () => {
+    const sameAccount = variant(staging, {
+      account: dev.account,
+      ci: {
+        repository: 'example-org/other',
+        oidcProviderArn: 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com',
+      },
+    });
+    expect(problemsOf(dev, sameAccount)).toEqual([
+      '[staging] ci.repository must be the same as in dev (both in account 111111111111, which has one CI access stack), got: "example-org/other"',
+      '[staging] ci.oidcProviderArn must be the same as in dev (both in account 111111111111, which has one CI access stack), got: "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"',
+    ]);
+  });
+});

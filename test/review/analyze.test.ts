@@ -1,0 +1,158 @@
+import { ResourceImpact } from '@aws-cdk/cloudformation-diff';
+import { type CfnTemplate, propertyImpact, reviewStack } from '../../lib/review/analyze';
+import { ASSET_HASH_PLACEHOLDER, withoutAssetHashes } from '../../lib/review/assets';
+import { referencesIn } from '../../lib/review/references';
+import { reviewRelease } from '../../lib/review/review';
+import { STATEFUL_RESOURCE_TYPES } from '../../lib/review/stateful';
+
+const HASH_A = 'a'.repeat(64);
+const HASH_B = 'b'.repeat(64);
+
+/** An ECS service on a task definition running `image`: the shape the service tier synthesizes. */
+function service(image: string): CfnTemplate {
+  return {
+    Resources: {
+      TaskDef: {
+        Type: 'AWS::ECS::TaskDefinition',
+        Properties: { Family: 'api', ContainerDefinitions: [{ Name: 'web', Image: image }] },
+      },
+      Service: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: { Ref: 'TaskDef' }, DesiredCount: 2 } },
+    },
+  };
+}
+
+describe('an image change', () => {
+  test('of a tag from config is an ordinary change that rolls the service', () => {
+    const review = reviewStack(
+      'prod',
+      'prod/Service',
+      service('1234.dkr.ecr/api:v1.4.1'),
+      service('1234.dkr.ecr/api:v1.4.2'),
+    );
+    expect(review.resources).toEqual([
+      expect.objectContaining({
+        logicalId: 'Service',
+        kind: 'updated',
+        reasons: ['TaskDefinition refers to TaskDef, which is replaced'],
+      }),
+      expect.objectContaining({
+        logicalId: 'TaskDef',
+        kind: 'updated',
+        reasons: ['ContainerDefinitions (requires replacement)', 'a new revision (routine)'],
+      }),
+    ]);
+    expect(review.assetOnly).toEqual([]);
+  });
+
+  test('of a CDK-built image (an asset hash) is summarized as asset-only', () => {
+    const review = reviewStack(
+      'prod',
+      'prod/Service',
+      service(`1234.dkr.ecr/cdk-assets:${HASH_A}`),
+      service(`1234.dkr.ecr/cdk-assets:${HASH_B}`),
+    );
+    expect(review.resources).toEqual([]);
+    expect(review.assetOnly).toEqual(['TaskDef']);
+    expect(review.status).toBe('changed');
+  });
+
+  test('pinned by digest is an ordinary change, not an asset', () => {
+    const review = reviewStack(
+      'prod',
+      'prod/Service',
+      service(`api@sha256:${HASH_A}`),
+      service(`api@sha256:${HASH_B}`),
+    );
+    expect(review.resources.map((r) => r.logicalId)).toEqual(['Service', 'TaskDef']);
+    expect(review.assetOnly).toEqual([]);
+  });
+});
+
+describe('withoutAssetHashes', () => {
+  test('replaces 64-digit hashes in values but not keys, digests or shorter hex', () => {
+    const gitSha = 'c'.repeat(40);
+    expect(
+      withoutAssetHashes({ [HASH_A]: `${HASH_B}.zip`, image: `repo:${gitSha}`, digest: `sha256:${HASH_A}`, n: 1 }),
+    ).toEqual({ [HASH_A]: `${ASSET_HASH_PLACEHOLDER}.zip`, image: `repo:${gitSha}`, digest: `sha256:${HASH_A}`, n: 1 });
+  });
+});
+
+describe('reviewStack', () => {
+  const bucket = (policy?: string): CfnTemplate => ({
+    Resources: { Logs: { Type: 'AWS::S3::Bucket', ...(policy ? { DeletionPolicy: policy } : {}) } },
+  });
+
+  test('calls a removed resource kept by DeletionPolicy Retain orphaned, which is destructive', () => {
+    const review = reviewRelease(
+      [{ environment: 'prod', stackId: 'prod/Edge', template: bucket('Retain') }],
+      [{ environment: 'prod', stackId: 'prod/Edge', template: { Resources: {} } }],
+    );
+    expect(review.environments[0]?.stacks[0]?.resources).toEqual([
+      expect.objectContaining({ logicalId: 'Logs', kind: 'orphaned', stateful: true }),
+    ]);
+    expect(review.blocking).toHaveLength(1);
+  });
+
+  test('marks a stack that left the app as gone, touching nothing', () => {
+    const review = reviewRelease([{ environment: 'dev', stackId: 'dev/Old', template: bucket() }], []);
+    expect(review.environments[0]?.stacks).toEqual([expect.objectContaining({ status: 'gone', resources: [] })]);
+    expect(review.blocking).toEqual([]);
+  });
+
+  test('marks every resource of a new stack added', () => {
+    const review = reviewStack('dev', 'dev/New', undefined, bucket());
+    expect(review.status).toBe('new');
+    expect(review.resources).toEqual([expect.objectContaining({ logicalId: 'Logs', kind: 'added', stateful: true })]);
+  });
+
+  test('reviews only the environments asked for', () => {
+    const stacks = ['dev', 'prod'].map((env) => ({ environment: env, stackId: `${env}/Edge`, template: bucket() }));
+    const review = reviewRelease(stacks, [], { environments: ['prod'] });
+    expect(review.environments.map((env) => env.name)).toEqual(['prod']);
+  });
+});
+
+describe('referencesIn', () => {
+  test('finds Ref, both Fn::GetAtt forms and Fn::Sub variables, per top-level property', () => {
+    const ids = new Set(['Db', 'Key', 'Group']);
+    const refs = referencesIn(
+      {
+        A: { Ref: 'Db' },
+        B: { 'Fn::GetAtt': ['Key', 'Arn'] },
+        C: { 'Fn::GetAtt': 'Db.Endpoint.Address' },
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub syntax, not JavaScript's.
+        D: { 'Fn::Sub': ['postgres://${Db.Endpoint.Port}/${Name}', { Name: { Ref: 'Group' } }] },
+        E: { Ref: 'AWS::Region' },
+      },
+      ids,
+    );
+    expect(refs).toEqual([
+      { property: 'A', target: 'Db', via: 'Ref' },
+      { property: 'B', target: 'Key', via: 'Arn' },
+      { property: 'C', target: 'Db', via: 'Endpoint.Address' },
+      { property: 'D', target: 'Db', via: 'Endpoint.Port' },
+      { property: 'D', target: 'Group', via: 'Ref' },
+    ]);
+  });
+});
+
+describe('propertyImpact', () => {
+  // Reads the resource specification through an internal path of @aws-cdk/cloudformation-diff:
+  // these fail first if an upgrade moves it.
+  test.each([
+    ['AWS::RDS::DBInstance', 'DBSubnetGroupName', ResourceImpact.WILL_REPLACE],
+    ['AWS::RDS::DBInstance', 'DBParameterGroupName', ResourceImpact.MAY_REPLACE],
+    ['AWS::RDS::DBSubnetGroup', 'SubnetIds', ResourceImpact.WILL_UPDATE],
+    ['AWS::ElastiCache::ReplicationGroup', 'CacheSubnetGroupName', ResourceImpact.WILL_REPLACE],
+    ['AWS::RDS::DBInstance', 'NotAProperty', ResourceImpact.WILL_UPDATE],
+  ])('%s.%s is %s', (type, property, impact) => {
+    expect(propertyImpact(type, property)).toBe(impact);
+  });
+});
+
+test('the stateful types are CloudFormation types, each with what it holds', () => {
+  for (const [type, holds] of STATEFUL_RESOURCE_TYPES) {
+    expect(type).toMatch(/^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$/);
+    expect(holds.length).toBeGreaterThan(10);
+  }
+});

@@ -1,0 +1,231 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fullDiff } from '@aws-cdk/cloudformation-diff';
+import { Tags } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as rds from 'aws-cdk-lib/aws-rds';
+import { dev } from '../../lib/config/environments';
+import { acknowledge } from '../../lib/nag';
+import type { SynthesizedStack } from '../../lib/review/assembly';
+import { renderMarkdown, renderText } from '../../lib/review/report';
+import { exitCodeOf, type ReleaseReview, reviewRelease } from '../../lib/review/review';
+import type { EnvironmentStage } from '../../lib/stages/environment-stage';
+import { synthesizeStacks } from '../support/synth-variant';
+import { variant } from '../support/variant';
+
+// Real template pairs: the example dev environment against variants of its config, each
+// synthesized once, as `npm run review` would see a base ref and a working tree.
+const DATABASE = 'DatabaseInstanceAA8A5FDE';
+const SUBNET_GROUP = 'DatabaseInstanceSubnetGroupDE121BB6';
+const SENTRY_SECRET = 'AppSecretsSENTRYDSNEB321569';
+
+let base: SynthesizedStack[];
+beforeAll(() => {
+  base = synthesizeStacks([dev]);
+});
+
+const dataTemplate = (stacks: SynthesizedStack[]) => {
+  const stack = stacks.find((s) => s.stackId === 'dev/Data');
+  if (!stack) throw new Error('no dev/Data stack');
+  return stack.template;
+};
+
+function resource(review: ReleaseReview, logicalId: string) {
+  return review.environments
+    .flatMap((env) => env.stacks)
+    .flatMap((stack) => stack.resources)
+    .find((r) => r.logicalId === logicalId);
+}
+
+describe('a replaced database', () => {
+  let current: SynthesizedStack[];
+  beforeAll(() => {
+    current = synthesizeStacks([variant(dev, { database: { databaseName: 'shop' } })]);
+  });
+
+  test('is reported loudly and blocks the release', () => {
+    const review = reviewRelease(base, current);
+    expect(resource(review, DATABASE)).toMatchObject({
+      kind: 'replaced',
+      stateful: true,
+      reasons: expect.arrayContaining(['DBName (requires replacement)']),
+    });
+    expect(review.blocking.map((c) => `${c.stackId}/${c.resource.logicalId}`)).toEqual([`dev/Data/${DATABASE}`]);
+    expect(exitCodeOf(review)).toBe(1);
+    const text = renderText(review, { base: 'main' });
+    expect(text).toContain(`!! REPLACED: ${DATABASE} (AWS::RDS::DBInstance, STATEFUL)`);
+    expect(text).toContain(`RESULT: BLOCKED`);
+    expect(text).toContain(`--allow dev/Data/${DATABASE}`);
+  });
+
+  test('passes with --allow of its logical id, in any stack or in the named one', () => {
+    for (const allow of [DATABASE, `dev/Data/${DATABASE}`]) {
+      const review = reviewRelease(base, current, { allow: [allow] });
+      expect(review.blocking).toEqual([]);
+      expect(review.allowed.map((c) => c.resource.logicalId)).toEqual([DATABASE]);
+      expect(exitCodeOf(review)).toBe(0);
+    }
+  });
+
+  test('is still blocked when --allow names another stack or another resource', () => {
+    const review = reviewRelease(base, current, { allow: [`prod/Data/${DATABASE}`, SUBNET_GROUP] });
+    expect(exitCodeOf(review)).toBe(1);
+    expect(review.unusedAllows).toEqual([`prod/Data/${DATABASE}`, SUBNET_GROUP]);
+  });
+
+  test('writes a Markdown report for the job summary', () => {
+    const markdown = renderMarkdown(reviewRelease(base, current), { base: 'main' });
+    expect(markdown).toContain('**BLOCKED:** 1 stateful resource(s)');
+    expect(markdown).toContain(`| dev/Data | \`${DATABASE}\` | AWS::RDS::DBInstance | **REPLACED** |`);
+    expect(markdown).toContain('### dev');
+  });
+});
+
+test('a deleted third-party secret blocks the release', () => {
+  const current = synthesizeStacks([
+    variant(dev, { secrets: { thirdParty: dev.secrets.thirdParty.filter((key) => key !== 'SENTRY_DSN') } }),
+  ]);
+  const review = reviewRelease(base, current);
+  expect(resource(review, SENTRY_SECRET)).toMatchObject({ kind: 'removed', stateful: true });
+  expect(review.blocking.map((c) => c.resource.logicalId)).toEqual([SENTRY_SECRET]);
+  expect(renderText(review, { base: 'main' })).toContain(`!! DELETED: ${SENTRY_SECRET}`);
+});
+
+// aws/aws-cdk#31426: the database was replaced by a deploy whose diff showed a change to its subnet
+// group only. Moving the second AZ replaces the subnets there; the subnet groups keep their
+// `SubnetIds: [{Ref}]` text, so a template diff shows nothing for them or for the database.
+describe('a change that moves the database subnet group (aws/aws-cdk#31426)', () => {
+  let current: SynthesizedStack[];
+  beforeAll(() => {
+    current = synthesizeStacks([variant(dev, { availabilityZones: ['eu-west-1a', 'eu-west-1c'] })]);
+  });
+
+  test('is invisible to a plain template diff', () => {
+    const plain = fullDiff(dataTemplate(base), dataTemplate(current));
+    expect(plain.resources.get(DATABASE)?.isDifferent ?? false).toBe(false);
+    expect(plain.resources.get(SUBNET_GROUP)?.isDifferent ?? false).toBe(false);
+  });
+
+  test('is caught: the subnet group changes and the database may be replaced', () => {
+    const review = reviewRelease(base, current);
+    expect(resource(review, SUBNET_GROUP)).toMatchObject({
+      kind: 'updated',
+      reasons: [expect.stringMatching(/^SubnetIds refers to NetworkVpcIsolatedSubnet2Subnet\w+, which is replaced$/)],
+    });
+    expect(resource(review, DATABASE)).toMatchObject({
+      kind: 'may-replace',
+      reasons: [expect.stringContaining(`DBSubnetGroupName refers to ${SUBNET_GROUP}`)],
+    });
+    expect(resource(review, DATABASE)?.reasons[0]).toContain('aws/aws-cdk#31426');
+    expect(review.blocking.map((c) => c.resource.logicalId)).toEqual(
+      expect.arrayContaining([DATABASE, 'CacheReplicationGroupBFE59FF3']),
+    );
+    expect(exitCodeOf(review)).toBe(1);
+  });
+});
+
+test('a renamed database subnet group replaces the database', () => {
+  const current = synthesizeStacks([dev], ([stage]) => {
+    const instance = (stage as EnvironmentStage).data.database.instance;
+    const group = instance.node.findChild('SubnetGroup').node.defaultChild as rds.CfnDBSubnetGroup;
+    group.dbSubnetGroupName = 'berth-dev-database';
+  });
+  const review = reviewRelease(base, current);
+  expect(resource(review, SUBNET_GROUP)?.kind).toBe('replaced');
+  expect(resource(review, DATABASE)).toMatchObject({
+    kind: 'replaced',
+    reasons: expect.arrayContaining(['DBSubnetGroupName (requires replacement)']),
+  });
+  expect(review.blocking.map((c) => c.resource.logicalId).sort()).toEqual([DATABASE, SUBNET_GROUP]);
+});
+
+test('a tag on the secrets and a new stack description change resources in place and pass', () => {
+  const current = synthesizeStacks([dev], ([stage]) => {
+    const data = (stage as EnvironmentStage).data;
+    Tags.of(data.appSecrets).add('team', 'payments');
+    data.templateOptions.description = 'Berth dev: the stateful half';
+  });
+  const review = reviewRelease(base, current);
+  const [stack] = review.environments[0]?.stacks ?? [];
+  expect(stack?.resources.map((r) => [r.logicalId, r.kind, r.reasons])).toEqual(
+    ['CLERKSECRETKEY', 'JWTSECRETKEY', 'OPENAIAPIKEY', 'SECRETKEY', 'SENTRYDSN'].map((key) => [
+      expect.stringMatching(new RegExp(`^AppSecrets${key}[0-9A-F]{8}$`)),
+      'updated',
+      ['Tags'],
+    ]),
+  );
+  expect(stack?.other).toEqual(['Description']);
+  expect(exitCodeOf(review)).toBe(0);
+  expect(renderText(review, { base: 'main' })).toContain('RESULT: OK');
+});
+
+// Any in-place update of a subnet group can hand back a renamed group (aws/aws-cdk#31426), so
+// even a tag that reaches it is flagged; the operator confirms with --allow.
+test('a tag that reaches the database subnet group flags the database as possibly replaced', () => {
+  const current = synthesizeStacks([dev], ([stage]) =>
+    Tags.of((stage as EnvironmentStage).data.database).add('team', 'payments'),
+  );
+  const review = reviewRelease(base, current);
+  expect(resource(review, SUBNET_GROUP)).toMatchObject({ kind: 'updated', reasons: ['Tags'] });
+  expect(resource(review, DATABASE)).toMatchObject({ kind: 'may-replace' });
+  expect(exitCodeOf(review)).toBe(1);
+  expect(exitCodeOf(reviewRelease(base, current, { allow: [DATABASE] }))).toBe(0);
+});
+
+test('a changed parameter value is an ordinary change, shown with its property', () => {
+  const current = synthesizeStacks([variant(dev, { database: { slowQueryThresholdMs: 1000 } })]);
+  const review = reviewRelease(base, current);
+  expect(review.environments[0]?.stacks[0]?.resources).toEqual([
+    {
+      logicalId: 'DatabaseParametersB8AC9B07',
+      type: 'AWS::RDS::DBParameterGroup',
+      kind: 'updated',
+      stateful: true,
+      reasons: ['Parameters'],
+    },
+  ]);
+  expect(renderText(review, { base: 'main' })).toContain('  ~ DatabaseParametersB8AC9B07');
+  expect(exitCodeOf(review)).toBe(0);
+});
+
+describe('new Lambda code (an asset hash)', () => {
+  /** dev with one Lambda function whose code is `source`. */
+  const withFunction = (source: string) =>
+    synthesizeStacks([dev], ([stage]) => {
+      const dir = mkdtempSync(join(tmpdir(), 'berth-asset-'));
+      writeFileSync(join(dir, 'index.js'), source);
+      const fn = new lambda.Function((stage as EnvironmentStage).data, 'Probe', {
+        runtime: lambda.Runtime.NODEJS_LATEST,
+        handler: 'index.handler',
+        code: lambda.Code.fromAsset(dir),
+      });
+      acknowledge(
+        fn,
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        'Test-only function that exists to produce an asset hash change.',
+      );
+    });
+
+  test('is summarized in one line, not listed as a change', () => {
+    const before = withFunction('exports.handler = async () => 1;');
+    const after = withFunction('exports.handler = async () => 2;');
+    const review = reviewRelease(before, after);
+    const [stack] = review.environments[0]?.stacks ?? [];
+    expect(stack?.resources).toEqual([]);
+    expect(stack?.assetOnly).toEqual([expect.stringMatching(/^Probe/)]);
+    expect(stack?.status).toBe('changed');
+    expect(renderText(review, { base: 'main' })).toMatch(
+      /asset hashes only \(new Lambda code or CDK-built images\): Probe\w+\n/,
+    );
+    expect(exitCodeOf(review)).toBe(0);
+  });
+});
+
+test('an identical synth reports no changes, stacks outside stages under their own name', () => {
+  const review = reviewRelease(base, synthesizeStacks([dev]));
+  expect(review.environments.map((env) => env.name)).toEqual(['dev', 'ci-111111111111']);
+  const stacks = review.environments.flatMap((env) => env.stacks);
+  expect(stacks.map((stack) => stack.stackId)).toEqual(expect.arrayContaining(['dev/Data', 'ci-111111111111']));
+  for (const stack of stacks) expect(stack).toMatchObject({ status: 'unchanged', resources: [], assetOnly: [] });
+});

@@ -1,0 +1,189 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { dev, prod, staging } from '../../lib/config/environments';
+import type { EnvironmentConfig } from '../../lib/config/types';
+import { CiAccessStack } from '../../lib/stacks/ci-access-stack';
+import { CFN_LINT_INSTALL, cfnLintAvailable, runCfnLint } from '../support/cfn-lint';
+import { exampleApp, testApp } from '../support/example-app';
+import { variant } from '../support/variant';
+
+const PROVIDER_ARN = 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com';
+
+/** The CI access stack the example app synthesizes for `account`. */
+function exampleCiTemplate(account: string): Template {
+  return Template.fromJSON(exampleApp().assembly.getStackByName(`ci-${account}`).template);
+}
+
+/** A CI access stack for `environments` alone, without the rest of the app. */
+function ciTemplate(environments: EnvironmentConfig[]): Template {
+  return Template.fromStack(new CiAccessStack(testApp(), 'ci-test', { environments }));
+}
+
+/** The trust policy GitHub tokens with one of `subjects` satisfy, and nothing else. */
+function trust(subjects: string[], provider: unknown = { Ref: Match.stringLikeRegexp('^GitHubProvider') }) {
+  return {
+    Statement: [
+      {
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Effect: 'Allow',
+        Principal: { Federated: provider },
+        Condition: {
+          StringEquals: {
+            'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+            'token.actions.githubusercontent.com:sub': subjects,
+          },
+        },
+      },
+    ],
+    Version: '2012-10-17',
+  };
+}
+
+const bootstrapRole = (role: string, account: string, region = 'eu-west-1') =>
+  `arn:aws:iam::${account}:role/cdk-hnb659fdfb-${role}-role-${account}-${region}`;
+
+/** The one inline policy of the role whose logical id starts with `rolePrefix`. */
+function policyOf(template: Template, rolePrefix: string) {
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+    JSON.stringify(policy.Properties.Roles).includes(rolePrefix),
+  );
+  expect(policies).toHaveLength(1);
+  return policies[0]?.Properties.PolicyDocument;
+}
+
+describe('the example app', () => {
+  test('has one CI access stack per account, outside the environment stages', () => {
+    const ciStacks = exampleApp()
+      .assembly.stacks.map((stack) => [stack.hierarchicalId, stack.environment.account, stack.environment.region])
+      .filter(([id]) => id?.startsWith('ci-'));
+    expect(ciStacks).toEqual([
+      ['ci-111111111111', '111111111111', 'eu-west-1'],
+      ['ci-222222222222', '222222222222', 'eu-west-1'],
+      ['ci-333333333333', '333333333333', 'eu-west-1'],
+    ]);
+  });
+
+  test('creates the GitHub OIDC provider for the STS audience', () => {
+    const template = exampleCiTemplate('333333333333');
+    template.resourceCountIs('AWS::IAM::OIDCProvider', 1);
+    template.hasResourceProperties('AWS::IAM::OIDCProvider', {
+      Url: 'https://token.actions.githubusercontent.com',
+      ClientIdList: ['sts.amazonaws.com'],
+    });
+  });
+
+  test('trusts the diff role to pull requests of the repository only', () => {
+    exampleCiTemplate('333333333333').hasResourceProperties('AWS::IAM::Role', {
+      Description: Match.stringLikeRegexp('pull requests'),
+      AssumeRolePolicyDocument: trust(['repo:example-org/berth:pull_request']),
+    });
+  });
+
+  test('trusts the deploy role to jobs in the GitHub Environment of the account only', () => {
+    exampleCiTemplate('333333333333').hasResourceProperties('AWS::IAM::Role', {
+      Description: Match.stringLikeRegexp('cdk deploy'),
+      AssumeRolePolicyDocument: trust(['repo:example-org/berth:environment:prod']),
+    });
+  });
+
+  test('lets the diff role assume the CDK lookup role and nothing else', () => {
+    expect(policyOf(exampleCiTemplate('333333333333'), 'GitHubDiffRole')).toEqual({
+      Statement: [
+        {
+          Sid: 'AssumeCdkBootstrapRoles',
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Resource: bootstrapRole('lookup', '333333333333'),
+        },
+      ],
+      Version: '2012-10-17',
+    });
+  });
+
+  test('lets the deploy role assume the four CDK bootstrap roles of a deploy and nothing else', () => {
+    expect(policyOf(exampleCiTemplate('333333333333'), 'GitHubDeployRole')).toEqual({
+      Statement: [
+        {
+          Sid: 'AssumeCdkBootstrapRoles',
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Resource: ['deploy', 'file-publishing', 'image-publishing', 'lookup'].map((role) =>
+            bootstrapRole(role, '333333333333'),
+          ),
+        },
+      ],
+      Version: '2012-10-17',
+    });
+  });
+
+  test('gives the roles no managed policies and one-hour sessions', () => {
+    const roles = Object.values(exampleCiTemplate('111111111111').findResources('AWS::IAM::Role'));
+    expect(roles).toHaveLength(2);
+    for (const role of roles) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      expect(role.Properties.Policies).toBeUndefined();
+      expect(role.Properties.MaxSessionDuration).toBe(3600);
+    }
+  });
+
+  test('outputs both role ARNs for the GitHub variables', () => {
+    const outputs = exampleCiTemplate('222222222222').findOutputs('*');
+    expect(Object.keys(outputs).sort()).toEqual(['DeployRoleArn', 'DiffRoleArn']);
+  });
+
+  const lint = cfnLintAvailable() ? test : test.skip;
+  if (!cfnLintAvailable()) console.warn(`cfn-lint missing, CI access templates not linted: ${CFN_LINT_INSTALL}`);
+  lint('passes cfn-lint', () => {
+    const { assembly } = exampleApp();
+    const templates = assembly.stacks
+      .filter((stack) => stack.hierarchicalId.startsWith('ci-'))
+      .map((stack) => `${assembly.directory}/${stack.templateFile}`);
+    expect(runCfnLint(templates)).toEqual({ status: 0, output: '' });
+  });
+});
+
+describe('an account shared by several environments', () => {
+  const shared = [
+    dev,
+    variant(staging, {
+      account: dev.account,
+      region: 'eu-central-1',
+      availabilityZones: ['eu-central-1a', 'eu-central-1b'],
+    }),
+  ];
+
+  test('trusts the deploy role to the GitHub Environment of each', () => {
+    ciTemplate(shared).hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: trust([
+        'repo:example-org/berth:environment:dev',
+        'repo:example-org/berth:environment:staging',
+      ]),
+    });
+  });
+
+  test('lets the roles assume the bootstrap roles of every region used', () => {
+    // Policy minimization sorts literal ARNs.
+    expect(policyOf(ciTemplate(shared), 'GitHubDiffRole').Statement[0].Resource).toEqual([
+      bootstrapRole('lookup', dev.account, 'eu-central-1'),
+      bootstrapRole('lookup', dev.account, 'eu-west-1'),
+    ]);
+  });
+});
+
+test('uses a configured GitHub Environment name instead of the environment name', () => {
+  ciTemplate([variant(prod, { ci: { githubEnvironment: 'production' } })]).hasResourceProperties('AWS::IAM::Role', {
+    AssumeRolePolicyDocument: trust(['repo:example-org/berth:environment:production']),
+  });
+});
+
+test('trusts an existing OIDC provider by ARN instead of creating one', () => {
+  const template = ciTemplate([variant(dev, { ci: { oidcProviderArn: PROVIDER_ARN } })]);
+  template.resourceCountIs('AWS::IAM::OIDCProvider', 0);
+  template.hasResourceProperties('AWS::IAM::Role', {
+    AssumeRolePolicyDocument: trust(['repo:example-org/berth:pull_request'], PROVIDER_ARN),
+  });
+});
+
+test('refuses to build without an environment that has ci settings', () => {
+  const { ci: _, ...withoutCi } = dev;
+  expect(() => new CiAccessStack(testApp(), 'ci-none', { environments: [withoutCi] })).toThrow(/ci settings/);
+});

@@ -1,0 +1,52 @@
+import type { CfnTemplate } from '../../lib/review/analyze';
+import { STATEFUL_RESOURCE_TYPES } from '../../lib/review/stateful';
+import { exampleApp, exampleStage, templateOf } from '../support/example-app';
+
+// The release review and this test share one list of stateful types: what the review refuses to
+// replace or delete is exactly what production keeps when it is replaced or deleted anyway.
+const KEEPS = ['Retain', 'Snapshot'];
+
+describe('in production, the data stack', () => {
+  const statefulResources = () =>
+    Object.entries((templateOf(exampleStage('prod').data).toJSON() as CfnTemplate).Resources ?? {})
+      .filter(([, resource]) => STATEFUL_RESOURCE_TYPES.has(resource.Type))
+      .map(([id, resource]) => ({ id, ...resource }));
+
+  test('holds the stateful resources the review guards', () => {
+    const types = new Set(statefulResources().map((resource) => resource.Type));
+    for (const type of [
+      'AWS::RDS::DBInstance',
+      'AWS::RDS::DBSubnetGroup',
+      'AWS::RDS::DBParameterGroup',
+      'AWS::ElastiCache::ReplicationGroup',
+      'AWS::ElastiCache::SubnetGroup',
+      'AWS::ElastiCache::ParameterGroup',
+      'AWS::SecretsManager::Secret',
+      'AWS::KMS::Key',
+      'AWS::Logs::LogGroup',
+    ]) {
+      expect(types).toContain(type);
+    }
+  });
+
+  test('keeps every stateful resource on replacement and on deletion (Retain or Snapshot)', () => {
+    const unprotected = statefulResources()
+      .filter((r) => !KEEPS.includes(r.DeletionPolicy ?? '') || !KEEPS.includes(r.UpdateReplacePolicy ?? ''))
+      .map(
+        (r) => `${r.id} (${r.Type}): DeletionPolicy ${r.DeletionPolicy}, UpdateReplacePolicy ${r.UpdateReplacePolicy}`,
+      );
+    expect(unprotected).toEqual([]);
+  });
+
+  test('is termination-protected, in the synthesized manifest', () => {
+    const prod = exampleApp().assembly.getNestedAssembly('assembly-prod');
+    expect(prod.getStackArtifact(exampleStage('prod').data.artifactId).terminationProtection).toBe(true);
+  });
+});
+
+test('outside production, the data stack can be torn down', () => {
+  const dev = exampleApp().assembly.getNestedAssembly('assembly-dev');
+  expect(dev.getStackArtifact(exampleStage('dev').data.artifactId).terminationProtection).toBe(false);
+  const database = templateOf(exampleStage('dev').data).findResources('AWS::RDS::DBSubnetGroup');
+  expect(Object.values(database).map((group) => group.DeletionPolicy ?? 'Delete')).toEqual(['Delete']);
+});

@@ -1,0 +1,215 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { githubEnvironmentOf } from '../lib/config/ci';
+import { environments } from '../lib/config/environments';
+
+// The GitHub Actions files are code that runs only on GitHub: these checks catch what would
+// otherwise fail there, or quietly weaken the pipeline.
+
+interface Step {
+  readonly name?: string;
+  readonly uses?: string;
+  readonly run?: string;
+  readonly with?: Record<string, string>;
+}
+
+interface Job {
+  readonly needs?: string | string[];
+  readonly environment?: string | { name: string };
+  readonly permissions?: Record<string, string>;
+  readonly concurrency?: { group: string; 'cancel-in-progress'?: boolean };
+  readonly steps?: Step[];
+  readonly strategy?: { matrix?: { include?: Record<string, string>[] } };
+}
+
+interface Workflow {
+  readonly on: unknown;
+  readonly permissions?: Record<string, string>;
+  readonly jobs: Record<string, Job>;
+}
+
+interface Action {
+  readonly runs: { using: string; steps: Step[] };
+}
+
+const ROOT = join(__dirname, '..');
+const WORKFLOWS = join(ROOT, '.github', 'workflows');
+const workflowFiles = readdirSync(WORKFLOWS).filter((file) => /\.ya?ml$/.test(file));
+const workflows = new Map(
+  workflowFiles.map((file) => [file, parse(readFileSync(join(WORKFLOWS, file), 'utf8')) as Workflow]),
+);
+const ACTIONS = join(ROOT, '.github', 'actions');
+const actions = new Map(
+  readdirSync(ACTIONS).map((name) => [
+    `./.github/actions/${name}`,
+    parse(readFileSync(join(ACTIONS, name, 'action.yml'), 'utf8')) as Action,
+  ]),
+);
+const scripts = Object.keys(
+  (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts,
+);
+
+const jobsOf = () =>
+  [...workflows].flatMap(([file, workflow]) =>
+    Object.entries(workflow.jobs).map(([id, job]) => ({ file, id, job, workflow })),
+  );
+
+/** The steps of a job with local composite actions expanded in place. */
+function stepsOf(job: Job): Step[] {
+  return (job.steps ?? []).flatMap((step) => {
+    const action = step.uses ? actions.get(step.uses) : undefined;
+    return action ? [step, ...action.runs.steps] : [step];
+  });
+}
+
+const configuresAws = (job: Job) =>
+  stepsOf(job).some((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+
+const deployJobs = () => jobsOf().filter(({ job }) => stepsOf(job).some((step) => step.run?.includes('cdk deploy')));
+
+const environmentName = (job: Job) => (typeof job.environment === 'string' ? job.environment : job.environment?.name);
+
+test('there are the pull-request and deploy workflows', () => {
+  expect(workflowFiles.sort()).toEqual(['deploy.yml', 'pull-request.yml']);
+});
+
+test.each(workflowFiles)('%s: every job has steps, each a `uses` or a `run`', (file) => {
+  for (const job of Object.values(workflows.get(file)?.jobs ?? {})) {
+    expect(job.steps?.length).toBeGreaterThan(0);
+    for (const step of job.steps ?? []) expect(Boolean(step.uses) !== Boolean(step.run)).toBe(true);
+  }
+});
+
+test('local actions exist and are composite actions with steps', () => {
+  const local = jobsOf().flatMap(({ job }) => (job.steps ?? []).map((s) => s.uses).filter((u) => u?.startsWith('./')));
+  expect(local.length).toBeGreaterThan(0);
+  for (const uses of local) {
+    expect(existsSync(join(ROOT, uses ?? '', 'action.yml'))).toBe(true);
+    expect(actions.get(uses ?? '')?.runs.using).toBe('composite');
+  }
+});
+
+test('runs only npm scripts that package.json defines', () => {
+  const runs = [...jobsOf().flatMap(({ job }) => stepsOf(job))].map((step) => step.run ?? '');
+  const used = runs.flatMap((run) => [...run.matchAll(/npm run ([\w:-]+)/g)].map((match) => match[1]));
+  expect(used).toEqual(expect.arrayContaining(['synth', 'review']));
+  for (const script of used) expect(scripts).toContain(script);
+});
+
+test('uses the pinned major versions of the third-party actions', () => {
+  const uses = jobsOf().flatMap(({ job }) =>
+    stepsOf(job)
+      .map((step) => step.uses)
+      .filter((u) => u && !u.startsWith('./')),
+  );
+  expect(new Set(uses)).toEqual(
+    new Set(['actions/checkout@v4', 'actions/setup-node@v4', 'aws-actions/configure-aws-credentials@v4']),
+  );
+});
+
+test('every job that configures AWS credentials may request an OIDC token and assumes a role', () => {
+  const aws = jobsOf().filter(({ job }) => configuresAws(job));
+  expect(aws.map(({ file, id }) => `${file}:${id}`).sort()).toEqual([
+    'deploy.yml:dev',
+    'deploy.yml:prod',
+    'deploy.yml:staging',
+    'pull-request.yml:diff',
+  ]);
+  for (const { job, workflow } of aws) {
+    expect({ ...workflow.permissions, ...job.permissions }['id-token']).toBe('write');
+    const credentials = stepsOf(job).filter((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+    for (const step of credentials) expect(step.with?.['role-to-assume']).toBeTruthy();
+  }
+});
+
+test('only jobs that configure AWS credentials may request an OIDC token', () => {
+  for (const { job, workflow } of jobsOf().filter(({ job }) => !configuresAws(job))) {
+    expect({ ...workflow.permissions, ...job.permissions }['id-token']).toBeUndefined();
+  }
+});
+
+test('no long-lived AWS keys anywhere', () => {
+  const files = [
+    ...workflowFiles.map((file) => join(WORKFLOWS, file)),
+    ...[...actions.keys()].map((uses) => join(ROOT, uses, 'action.yml')),
+  ];
+  for (const file of files) {
+    expect(readFileSync(file, 'utf8')).not.toMatch(
+      /aws-access-key-id|aws-secret-access-key|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|aws-session-token/i,
+    );
+  }
+});
+
+describe('deploy workflow', () => {
+  const deploy = () => workflows.get('deploy.yml') as Workflow;
+
+  test('runs on pushes to main and by hand with an image tag', () => {
+    expect(deploy().on).toMatchObject({
+      push: { branches: ['main'] },
+      workflow_dispatch: { inputs: { imageTag: expect.objectContaining({ required: false }) } },
+    });
+  });
+
+  test('deploys every configured environment in order, each in the GitHub Environment its deploy role trusts', () => {
+    const jobs = deployJobs().filter(({ file }) => file === 'deploy.yml');
+    expect(jobs.map(({ id }) => id)).toEqual(environments.map((env) => env.name));
+    expect(jobs.map(({ job }) => environmentName(job))).toEqual(environments.map((env) => githubEnvironmentOf(env)));
+    const needs = jobs.map(({ job }) => job.needs);
+    expect(needs).toEqual(['test', ...environments.slice(0, -1).map((env) => env.name)]);
+  });
+
+  test('puts prod behind its GitHub Environment (required reviewers)', () => {
+    expect(environmentName(deploy().jobs.prod as Job)).toBe('prod');
+  });
+
+  test('deploys one run per environment at a time and never cancels a deploy in progress', () => {
+    for (const { id, job } of deployJobs()) {
+      expect(job.concurrency).toEqual({ group: `deploy-${id}`, 'cancel-in-progress': false });
+    }
+  });
+
+  test('deploys only after the release review, with approval off, passing the image tag', () => {
+    for (const { job } of deployJobs()) {
+      const runs = stepsOf(job).map((step) => step.run ?? '');
+      const review = runs.findIndex((run) => run.includes('npm run review'));
+      const deployAt = runs.findIndex((run) => run.includes('cdk deploy'));
+      expect(review).toBeGreaterThanOrEqual(0);
+      expect(deployAt).toBeGreaterThan(review);
+      expect(runs[deployAt]).toContain('--require-approval never');
+      expect(runs[deployAt]).toContain('imageTag=$IMAGE_TAG');
+      expect(runs[review]).toContain('--env "$ENVIRONMENT"');
+    }
+  });
+});
+
+describe('pull-request workflow', () => {
+  const pr = () => workflows.get('pull-request.yml') as Workflow;
+
+  test('tests, synthesizes and reviews against the base branch with the report in the job summary', () => {
+    const runs = stepsOf(pr().jobs.test as Job).map((step) => step.run ?? '');
+    expect(runs).toEqual(
+      expect.arrayContaining([
+        'pip install cfn-lint',
+        'npm test',
+        'npm run synth',
+        'npm run review -- --base "origin/$BASE_REF" --markdown "$GITHUB_STEP_SUMMARY"',
+      ]),
+    );
+  });
+
+  test('diffs every configured environment, each only when its diff role variable is set', () => {
+    const diff = pr().jobs.diff as Job;
+    expect(diff.strategy?.matrix?.include?.map((entry) => entry.environment)).toEqual(environments.map((e) => e.name));
+    const steps = stepsOf(diff);
+    const cdkDiff = steps.find((step) => step.run?.includes('npx cdk diff'));
+    expect(cdkDiff?.run).toContain('--method=template');
+    for (const step of steps.filter((s) => s.uses?.startsWith('aws-actions/') || s.run?.includes('npx cdk diff'))) {
+      expect((step as Step & { if?: string }).if).toBe("env.ROLE_ARN != ''");
+    }
+  });
+
+  test('never runs the diff in a GitHub Environment (the diff role trusts pull requests only)', () => {
+    expect((pr().jobs.diff as Job).environment).toBeUndefined();
+  });
+});

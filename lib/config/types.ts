@@ -1,3 +1,4 @@
+import type { AlarmsConfig } from './alarms';
 import type { EdgeConfig } from './edge';
 import type { ServiceConfig } from './service';
 
@@ -139,4 +140,5 @@ export interface EnvironmentConfig {
   readonly secrets: SecretsConfig;
   readonly service: ServiceConfig;
   readonly edge: EdgeConfig;
+  readonly alarms: AlarmsConfig;
 }

@@ -1,5 +1,6 @@
 export { ConfigError, ProblemList } from './problems';
 
+import { checkAlarms } from './alarms';
 import { KNOWN_REGIONS, LOG_RETENTION_DAYS } from './aws-values';
 import { checkEdge } from './edge';
 import {
@@ -355,6 +356,7 @@ export function environmentProblems(env: EnvironmentConfig): readonly string[] {
   checkSecrets(env, problems);
   checkService(env, problems);
   checkEdge(env, problems);
+  checkAlarms(env, problems);
   return problems.list;
 }
 

@@ -1,3 +1,4 @@
+import type { AlarmsConfig } from './alarms';
 import type { EdgeConfig } from './edge';
 import type { ServiceConfig } from './service';
 import type { EnvironmentConfig } from './types';
@@ -74,6 +75,35 @@ const RELEASE = {
 
 /** The GitHub repository that deploys Berth: replace it with yours. */
 const CI = { repository: 'example-org/berth' } as const;
+/**
+ * The seeds' "Key Metrics to Monitor": p95 latency > 1 s, errors > 1 %, DB connections > 80 % of
+ * max, CPU > 80 %, memory > 85 %, disk free < 20 %, Redis evictions > 0. Periods are one minute
+ * unless the field says otherwise, so `evaluationPeriods: 5` means "sustained for five minutes".
+ */
+const ALARMS: AlarmsConfig = {
+  notificationEmails: ['oncall@example.com'],
+  api: {
+    latencyP95Seconds: { threshold: 1, evaluationPeriods: 5 },
+    errorRatePercent: { threshold: 1, evaluationPeriods: 5 },
+    unhealthyTargets: { threshold: 0, evaluationPeriods: 3 },
+    runningTasks: { evaluationPeriods: 5 },
+    cpuPercent: { threshold: 80, evaluationPeriods: 10 },
+    memoryPercent: { threshold: 85, evaluationPeriods: 5 },
+  },
+  database: {
+    connectionsPercentOfMax: { threshold: 80, evaluationPeriods: 5 },
+    freeStoragePercent: { threshold: 20, evaluationPeriods: 1 },
+    cpuPercent: { threshold: 80, evaluationPeriods: 10 },
+    freeableMemoryPercent: { threshold: 10, evaluationPeriods: 10 },
+  },
+  cache: {
+    evictions: { threshold: 0, evaluationPeriods: 1 },
+    memoryPercent: { threshold: 80, evaluationPeriods: 5 },
+    engineCpuPercent: { threshold: 90, evaluationPeriods: 5 },
+  },
+  wafBlockedRequests: { threshold: 1000, evaluationPeriods: 1 },
+  uptime: { evaluationPeriods: 2 },
+};
 
 /** Every example environment keeps 30 days of backups, the seeds' retention. */
 const BACKUPS = {
@@ -133,6 +163,7 @@ export const dev: EnvironmentConfig = {
   edge: { ...EDGE, hostNames: ['api.dev.example.com'], waf: { ...EDGE.waf, logRetentionDays: 14 } },
   release: RELEASE,
   ci: CI,
+  alarms: { ...ALARMS, notificationEmails: ['dev-alerts@example.com'] },
 };
 
 export const staging: EnvironmentConfig = {
@@ -198,6 +229,7 @@ export const prod: EnvironmentConfig = {
   edge: { ...EDGE, waf: { ...EDGE.waf, logRetentionDays: 90 } },
   release: RELEASE,
   ci: CI,
+  alarms: ALARMS,
 };
 
 /** The environments `bin/app.ts` synthesizes, in deploy order. */

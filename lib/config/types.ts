@@ -1,3 +1,4 @@
+import type { AlarmsConfig } from './alarms';
 import type { CiConfig } from './ci';
 import type { EdgeConfig } from './edge';
 import type { ReleaseConfig } from './release';
@@ -148,4 +149,5 @@ export interface EnvironmentConfig {
    * @default - no CI access stack covers this environment
    */
   readonly ci?: CiConfig;
+  readonly alarms: AlarmsConfig;
 }

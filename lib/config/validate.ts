@@ -1,5 +1,6 @@
 export { ConfigError, ProblemList } from './problems';
 
+import { checkAlarms } from './alarms';
 import { KNOWN_REGIONS, LOG_RETENTION_DAYS } from './aws-values';
 import { checkCi, ciAccountProblems } from './ci';
 import { checkEdge } from './edge';
@@ -359,6 +360,7 @@ export function environmentProblems(env: EnvironmentConfig): readonly string[] {
   checkEdge(env, problems);
   checkRelease(env.release, problems);
   checkCi(env, problems);
+  checkAlarms(env, problems);
   return problems.list;
 }
 

@@ -1,10 +1,13 @@
-import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Arn, ArnFormat, CfnOutput, Duration, Fn, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type { Construct } from 'constructs';
+import { instanceMemoryGiB } from '../config/instance-classes';
 import { migrationTimeoutMinutes } from '../config/release';
 import type { EnvironmentConfig } from '../config/types';
+import { AlarmTopic } from '../constructs/alarm-topic';
 import { ApiService } from '../constructs/api-service';
 import { ConnectionStrings } from '../constructs/connection-strings';
 import { Edge } from '../constructs/edge';
@@ -12,9 +15,13 @@ import { MigrationRunner } from '../constructs/migration-runner';
 import { MigrationTaskDefinition } from '../constructs/migration-task';
 import { SecretPreflight } from '../constructs/secret-preflight';
 import { SecretReferences, type SecretSource } from '../constructs/secret-references';
+import { ServiceAlarms } from '../constructs/service-alarms';
+import { ServiceDashboard } from '../constructs/service-dashboard';
+import { serviceMetrics } from '../constructs/service-metrics';
 import { WebAcl } from '../constructs/web-acl';
 import type { DataStack } from './data-stack';
 import { EnvironmentStack, type EnvironmentStackProps } from './environment-stack';
+import { UPTIME_REGION, uptimeAlarmName } from './uptime-stack';
 
 export interface ServiceStackProps extends EnvironmentStackProps {
   /** The environment's stateful stack: network, key, database, cache, secrets, repository. */
@@ -30,6 +37,10 @@ export class ServiceStack extends EnvironmentStack {
   readonly edge: Edge;
   readonly webAcl: WebAcl;
   readonly migrations: MigrationRunner;
+  /** Where every alarm of the environment notifies (ALARM and OK). */
+  readonly alarmTopic: AlarmTopic;
+  readonly alarms: ServiceAlarms;
+  readonly dashboard: ServiceDashboard;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
@@ -142,6 +153,63 @@ export class ServiceStack extends EnvironmentStack {
       logRemovalPolicy,
     });
 
+    this.alarmTopic = new AlarmTopic(this, 'Notifications', {
+      encryptionKey: data.encryptionKey,
+      emails: config.alarms.notificationEmails,
+      displayName: `Berth ${config.name} alarms`,
+    });
+    const metrics = serviceMetrics({
+      loadBalancer: this.edge.loadBalancer,
+      targetGroup: this.api.targetGroup,
+      service: this.api.service,
+      database: data.database.instance,
+      cacheClusterIds: Array.from(
+        { length: config.cache.replicas + 1 },
+        (_, i) => `${data.cache.replicationGroup.ref}-${String(i + 1).padStart(3, '0')}`,
+      ),
+      // A WAFv2 web ACL's Ref is `name|id|scope`.
+      webAclName: Fn.select(0, Fn.split('|', this.webAcl.webAcl.ref)),
+      region: this.region,
+    });
+    this.alarms = new ServiceAlarms(this, 'Alarms', {
+      environmentName: config.name,
+      metrics,
+      thresholds: config.alarms,
+      topic: this.alarmTopic.topic,
+      minTasks: service.minTasks,
+      maxConnections: data.database.maxConnections,
+      allocatedStorageGiB: config.database.allocatedStorageGiB,
+      // validateEnvironments has rejected any class whose memory is unknown.
+      databaseMemoryGiB: instanceMemoryGiB(config.database.instanceClass) ?? 0,
+      failedMigrations: this.migrations.metricFailedMigrations(),
+    });
+    const uptimeAlarm = cloudwatch.Alarm.fromAlarmArn(
+      this,
+      'UptimeAlarm',
+      Arn.format(
+        {
+          service: 'cloudwatch',
+          region: UPTIME_REGION,
+          resource: 'alarm',
+          resourceName: uptimeAlarmName(config.name),
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        },
+        this,
+      ),
+    );
+    this.dashboard = new ServiceDashboard(this, 'Dashboard', {
+      dashboardName: `berth-${config.name}`,
+      metrics,
+      alarms: this.alarms.alarms,
+      remoteAlarms: [
+        {
+          alarm: uptimeAlarm,
+          region: UPTIME_REGION,
+          title: `Uptime (${UPTIME_REGION}): ${uptimeAlarmName(config.name)}`,
+        },
+      ],
+    });
+
     new CfnOutput(this, 'Url', { value: this.edge.url, description: 'Public URL of the API' });
     new CfnOutput(this, 'LoadBalancerDns', {
       value: this.edge.loadBalancer.loadBalancerDnsName,
@@ -150,6 +218,10 @@ export class ServiceStack extends EnvironmentStack {
     new CfnOutput(this, 'ClusterName', { value: this.api.cluster.clusterName });
     new CfnOutput(this, 'ServiceName', { value: this.api.service.serviceName });
     new CfnOutput(this, 'LogGroupName', { value: this.api.logGroup.logGroupName });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarmTopic.topic.topicArn,
+      description: 'SNS topic of every alarm; subscribe a pager or chat here',
+    });
   }
 
   /** The pinned image: an external registry, an existing ECR repository, or Berth's own. */

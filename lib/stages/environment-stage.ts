@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/types';
 import { DataStack } from '../stacks/data-stack';
 import { ServiceStack } from '../stacks/service-stack';
+import { UptimeStack } from '../stacks/uptime-stack';
 
 export interface EnvironmentStageProps extends StageProps {
   /** A validated environment (see `validateEnvironments`). */
@@ -16,6 +17,8 @@ export interface EnvironmentStageProps extends StageProps {
 export class EnvironmentStage extends Stage {
   readonly data: DataStack;
   readonly service: ServiceStack;
+  /** The uptime check, in us-east-1 where Route 53 publishes health-check metrics. */
+  readonly uptime: UptimeStack;
 
   constructor(scope: Construct, props: EnvironmentStageProps) {
     const { config } = props;
@@ -30,7 +33,11 @@ export class EnvironmentStage extends Stage {
     this.service = new ServiceStack(this, 'Service', {
       config,
       data: this.data,
-      description: `Berth ${config.name}: load balancer, WAF and the Fargate service (stateless)`,
+      description: `Berth ${config.name}: load balancer, WAF, the Fargate service, alarms and dashboard (stateless)`,
+    });
+    this.uptime = new UptimeStack(this, 'Uptime', {
+      config,
+      description: `Berth ${config.name}: Route 53 uptime check of the public health path and its alarm (us-east-1)`,
     });
   }
 }

@@ -4,24 +4,33 @@
  * deployed, not what the config hoped for.
  */
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { environments } from '../lib/config/environments';
+import { estimateAssembly, totalLine } from '../lib/cost/report';
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
 
 function resourcesOf(assembly: CloudAssembly): Resource[] {
-  return assembly.stacks.flatMap((stack) => Object.values((stack.template.Resources ?? {}) as Record<string, Resource>));
+  return assembly.stacks.flatMap((stack) =>
+    Object.values((stack.template.Resources ?? {}) as Record<string, Resource>),
+  );
 }
 
 function summarize(outdir: string): string[] {
   const app = new CloudAssembly(outdir);
   const lines: string[] = [];
+  const estimates = estimateAssembly(outdir, environments);
   for (const artifact of app.nestedAssemblies) {
     const stage = artifact.nestedAssembly;
     const resources = resourcesOf(stage);
     const ofType = (type: string) => resources.filter((r) => r.Type === type);
     const [stack] = stage.stacks;
     lines.push(`${artifact.displayName}  (${stack?.environment.account}/${stack?.environment.region})`);
-    lines.push(`  stacks:    ${stage.stacks.map((s) => `${s.hierarchicalId} (${Object.keys(s.template.Resources ?? {}).length} resources)`).join(', ')}`);
-    lines.push(`  network:   ${ofType('AWS::EC2::NatGateway').length} NAT gateway(s), ${ofType('AWS::EC2::VPCEndpoint').length} VPC endpoint(s)`);
+    lines.push(
+      `  stacks:    ${stage.stacks.map((s) => `${s.hierarchicalId} (${Object.keys(s.template.Resources ?? {}).length} resources)`).join(', ')}`,
+    );
+    lines.push(
+      `  network:   ${ofType('AWS::EC2::NatGateway').length} NAT gateway(s), ${ofType('AWS::EC2::VPCEndpoint').length} VPC endpoint(s)`,
+    );
     for (const db of ofType('AWS::RDS::DBInstance')) {
       const p = db.Properties ?? {};
       lines.push(
@@ -35,6 +44,8 @@ function summarize(outdir: string): string[] {
       );
     }
     lines.push(`  secrets:   ${ofType('AWS::SecretsManager::Secret').length}`);
+    const estimate = estimates.find((e) => e.environment === artifact.displayName);
+    if (estimate) lines.push(`  cost:      ${totalLine(estimate)} (itemized: npm run cost)`);
   }
   return lines;
 }

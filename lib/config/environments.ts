@@ -59,6 +59,8 @@ export const dev: EnvironmentConfig = {
   },
   secrets: SECRETS,
   service: { minTasks: 1, maxTasks: 2 },
+  // The usage assumptions default to a small team's dev month (see DEFAULT_USAGE).
+  cost: { monthlyBudgetUsd: 100 },
 };
 
 export const staging: EnvironmentConfig = {
@@ -74,6 +76,7 @@ export const staging: EnvironmentConfig = {
   },
   cache: { ...dev.cache, snapshotRetentionDays: 3 },
   service: { minTasks: 1, maxTasks: 4 },
+  cost: { monthlyBudgetUsd: 150, usage: { requestsPerMonth: 3_000_000 } },
 };
 
 export const prod: EnvironmentConfig = {
@@ -115,6 +118,17 @@ export const prod: EnvironmentConfig = {
   },
   secrets: SECRETS,
   service: { minTasks: 2, maxTasks: 10 },
+  cost: {
+    monthlyBudgetUsd: 600,
+    // 10k daily users × ~100 requests a day; logs include flow logs of all traffic and WAF logs.
+    usage: {
+      requestsPerMonth: 30_000_000,
+      albAverageLcu: 1,
+      natDataGb: 100,
+      logIngestionGb: 30,
+      interfaceEndpointDataGb: 50,
+    },
+  },
 };
 
 /** The environments `bin/app.ts` synthesizes, in deploy order. */

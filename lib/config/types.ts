@@ -1,3 +1,5 @@
+import type { CostConfig } from './cost';
+
 /**
  * The typed shape of one Berth environment. Plain data: `validateEnvironments` checks it once at
  * the edge (bin/app.ts), and constructs only ever see values that passed.
@@ -142,4 +144,6 @@ export interface EnvironmentConfig {
   readonly cache: CacheConfig;
   readonly secrets: SecretsConfig;
   readonly service: ServiceConfig;
+  /** Monthly budget and the usage assumptions of the cost estimate (see lib/config/cost.ts). */
+  readonly cost: CostConfig;
 }

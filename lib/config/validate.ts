@@ -1,3 +1,4 @@
+import { checkCost } from './cost';
 import {
   defaultMaxConnections,
   instanceMemoryGiB,
@@ -438,6 +439,7 @@ export function environmentProblems(env: EnvironmentConfig): readonly string[] {
   checkCache(env, problems);
   checkSecrets(env, problems);
   checkService(env, problems);
+  checkCost(env.cost, problems);
   return problems.list;
 }
 

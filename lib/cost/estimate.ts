@@ -243,6 +243,17 @@ export function estimateCost(input: EstimateInput): CostEstimate {
     );
   }
 
+  for (const instance of ofType('AWS::EC2::Instance')) {
+    const type = String(instance.resource.Properties?.InstanceType ?? 'm1.small');
+    const hourPrice = prices.ec2InstanceHour[type];
+    if (hourPrice === undefined) notPriced[`AWS::EC2::Instance (type ${type} not in the price table)`] = 1;
+    else
+      add(
+        `EC2 ${type} ${instance.id}`,
+        `1 × ${HOURS_PER_MONTH} h × ${usd(hourPrice)} (EBS not included)`,
+        HOURS_PER_MONTH * hourPrice,
+      );
+  }
   priceFargate(located, prices, add, notes, notPriced);
   priceDatabases(ofType('AWS::RDS::DBInstance'), prices, usage, add, notes, notPriced);
   for (const proxy of ofType('AWS::RDS::DBProxy')) priceProxy(proxy, located, prices, add, notPriced);
@@ -332,6 +343,7 @@ export function estimateCost(input: EstimateInput): CostEstimate {
   const priced = new Set([
     'AWS::EC2::NatGateway',
     'AWS::EC2::EIP',
+    'AWS::EC2::Instance',
     'AWS::EC2::VPCEndpoint',
     'AWS::ElasticLoadBalancingV2::LoadBalancer',
     'AWS::ECS::Service',

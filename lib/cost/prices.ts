@@ -71,6 +71,8 @@ export interface RegionPrices {
   readonly ecrGbMonth: number;
   /** RDS Proxy per vCPU-hour of the database behind it. */
   readonly rdsProxyVcpuHour: number;
+  /** EC2 Linux on-demand instance-hour by type (e.g. a NAT instance); EBS volumes not included. */
+  readonly ec2InstanceHour: Readonly<Record<string, number>>;
 }
 
 const US_EAST_1: RegionPrices = {
@@ -148,6 +150,14 @@ const US_EAST_1: RegionPrices = {
   publicIpv4Hour: 0.005,
   ecrGbMonth: 0.1,
   rdsProxyVcpuHour: 0.015,
+  ec2InstanceHour: {
+    't4g.nano': 0.0042,
+    't4g.micro': 0.0084,
+    't4g.small': 0.0168,
+    't3.nano': 0.0052,
+    't3.micro': 0.0104,
+    't3.small': 0.0208,
+  },
 };
 
 const EU_WEST_1: RegionPrices = {
@@ -225,6 +235,14 @@ const EU_WEST_1: RegionPrices = {
   publicIpv4Hour: 0.005,
   ecrGbMonth: 0.1,
   rdsProxyVcpuHour: 0.0165,
+  ec2InstanceHour: {
+    't4g.nano': 0.0046,
+    't4g.micro': 0.0092,
+    't4g.small': 0.0184,
+    't3.nano': 0.0057,
+    't3.micro': 0.0114,
+    't3.small': 0.0228,
+  },
 };
 
 /** Prices by region. Regions missing here make the estimate fail with the list of these. */

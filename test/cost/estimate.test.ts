@@ -186,6 +186,19 @@ describe('estimateCost across templates and regions', () => {
     expect(line(result, 'Fargate Svc').monthlyUsd).toBeCloseTo(7.20875, 6);
   });
 
+  test('prices an EC2 instance such as a NAT instance by the hour', () => {
+    const template: CfnTemplate = {
+      Resources: { Nat: { Type: 'AWS::EC2::Instance', Properties: { InstanceType: 't4g.nano' } } },
+    };
+    const result = estimateCost({
+      environment: 'test',
+      region: 'eu-west-1',
+      templates: [template],
+      usage: DEFAULT_USAGE,
+    });
+    expect(line(result, 'EC2 t4g.nano Nat').monthlyUsd).toBeCloseTo(3.358, 6); // 730 × 0.0046
+  });
+
   test('lists a database class missing from the price table as not priced', () => {
     const template: CfnTemplate = {
       Resources: { Db: { Type: 'AWS::RDS::DBInstance', Properties: { DBInstanceClass: 'db.x2g.large' } } },

@@ -6,4 +6,7 @@ module.exports = {
   transform: { '^.+\\.tsx?$': ['@swc/jest'] },
   // Template tests synthesize whole stages; the default 5 s is too tight on a 2-core machine.
   testTimeout: 60_000,
+  // Jest's default (cores - 1) runs one worker on a 2-core machine; the template tests are CPU-bound
+  // and independent, so use every core.
+  maxWorkers: '100%',
 };

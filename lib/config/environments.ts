@@ -122,6 +122,8 @@ export const dev: EnvironmentConfig = {
   network: {
     cidr: '10.10.0.0/16',
     natGateways: 1,
+    // A t4g.nano NAT instance instead of a NAT gateway keeps dev under its $100 budget.
+    natProvider: 'instance',
     flowLogRetentionDays: 14,
     interfaceEndpoints: [],
   },
@@ -164,6 +166,8 @@ export const dev: EnvironmentConfig = {
   release: RELEASE,
   ci: CI,
   alarms: { ...ALARMS, notificationEmails: ['dev-alerts@example.com'] },
+  // The usage assumptions default to a small team's dev month (see DEFAULT_USAGE).
+  cost: { monthlyBudgetUsd: 100 },
 };
 
 export const staging: EnvironmentConfig = {
@@ -171,7 +175,8 @@ export const staging: EnvironmentConfig = {
   name: 'staging',
   account: '222222222222',
   logRetentionDays: 30,
-  network: { ...dev.network, cidr: '10.20.0.0/16', flowLogRetentionDays: 30 },
+  // Staging keeps prod's kind of NAT, so what passes there behaves the same in prod.
+  network: { ...dev.network, cidr: '10.20.0.0/16', flowLogRetentionDays: 30, natProvider: 'gateway' },
   database: {
     ...dev.database,
     instanceClass: 't4g.small',
@@ -185,6 +190,7 @@ export const staging: EnvironmentConfig = {
     environment: { ...SERVICE.environment, CORS_ORIGINS: 'https://staging.example.com' },
   },
   edge: { ...EDGE, hostNames: ['api.staging.example.com'] },
+  cost: { monthlyBudgetUsd: 200, usage: { requestsPerMonth: 3_000_000 } },
 };
 
 export const prod: EnvironmentConfig = {
@@ -230,6 +236,17 @@ export const prod: EnvironmentConfig = {
   release: RELEASE,
   ci: CI,
   alarms: ALARMS,
+  cost: {
+    monthlyBudgetUsd: 700,
+    // 10k daily users × ~100 requests a day; logs include flow logs of all traffic and WAF logs.
+    usage: {
+      requestsPerMonth: 30_000_000,
+      albAverageLcu: 1,
+      natDataGb: 100,
+      logIngestionGb: 30,
+      interfaceEndpointDataGb: 50,
+    },
+  },
 };
 
 /** The environments `bin/app.ts` synthesizes, in deploy order. */

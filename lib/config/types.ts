@@ -1,5 +1,6 @@
 import type { AlarmsConfig } from './alarms';
 import type { CiConfig } from './ci';
+import type { CostConfig } from './cost';
 import type { EdgeConfig } from './edge';
 import type { ReleaseConfig } from './release';
 import type { ServiceConfig } from './service';
@@ -46,6 +47,13 @@ export interface NetworkConfig {
   readonly cidr: string;
   /** NAT gateways: one per AZ in prod (unless waived), at least one anywhere. */
   readonly natGateways: number;
+  /**
+   * What provides NAT: managed NAT gateways, or a `t4g.nano` NAT instance per gateway slot
+   * (about $3 instead of $33 a month, no hourly data charge, but a single instance without
+   * failover: dev and test only).
+   * @default 'gateway'
+   */
+  readonly natProvider?: 'gateway' | 'instance';
   /** Retention of the VPC flow-log group, in days (a CloudWatch Logs retention value). */
   readonly flowLogRetentionDays: number;
   /** Interface endpoints to create in the private subnets. The S3 gateway endpoint is always on. */
@@ -150,4 +158,6 @@ export interface EnvironmentConfig {
    */
   readonly ci?: CiConfig;
   readonly alarms: AlarmsConfig;
+  /** Monthly budget and the usage assumptions of the cost estimate (see lib/config/cost.ts). */
+  readonly cost: CostConfig;
 }

@@ -3,6 +3,7 @@ export { ConfigError, ProblemList } from './problems';
 import { checkAlarms } from './alarms';
 import { KNOWN_REGIONS, LOG_RETENTION_DAYS } from './aws-values';
 import { checkCi, ciAccountProblems } from './ci';
+import { checkCost } from './cost';
 import { checkEdge } from './edge';
 import {
   defaultMaxConnections,
@@ -121,6 +122,15 @@ function checkNetwork(env: EnvironmentConfig, problems: ProblemList): void {
       network.natGateways,
     );
   }
+  if (network.natProvider !== undefined) {
+    problems.oneOf('network.natProvider', network.natProvider, ['gateway', 'instance'] as const);
+  }
+  problems.check(
+    !(env.production && network.natProvider === 'instance'),
+    'network.natProvider',
+    "'gateway' in a production environment (a NAT instance has no failover)",
+    network.natProvider,
+  );
   problems.oneOf('network.flowLogRetentionDays', network.flowLogRetentionDays, LOG_RETENTION_DAYS);
   for (const endpoint of network.interfaceEndpoints) {
     problems.oneOf('network.interfaceEndpoints[]', endpoint, INTERFACE_ENDPOINTS);
@@ -361,6 +371,7 @@ export function environmentProblems(env: EnvironmentConfig): readonly string[] {
   checkRelease(env.release, problems);
   checkCi(env, problems);
   checkAlarms(env, problems);
+  checkCost(env.cost, problems);
   return problems.list;
 }
 

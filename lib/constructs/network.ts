@@ -1,8 +1,9 @@
-import type { RemovalPolicy } from 'aws-cdk-lib';
+import type { CfnResource, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { InterfaceEndpointName } from '../config/types';
+import { acknowledge } from '../nag';
 import { dropProviderRoleDependency } from '../redundant-dependency';
 import { encryptedLogGroup } from './log-group';
 
@@ -13,6 +14,12 @@ export interface NetworkProps {
   readonly maxAzs: number;
   /** NAT gateways in the public subnets: one per AZ for zone-independent egress, one to save cost. */
   readonly natGateways: number;
+  /**
+   * `instance` replaces each NAT gateway by a `t4g.nano` NAT instance: for dev, where ~$30 a month
+   * per gateway matters more than failover.
+   * @default 'gateway'
+   */
+  readonly natProvider?: 'gateway' | 'instance';
   readonly flowLogRetentionDays: number;
   /** Interface endpoints to place in the private subnets, open to the VPC on 443 only. */
   readonly interfaceEndpoints: readonly InterfaceEndpointName[];
@@ -36,7 +43,19 @@ export class Network extends Construct {
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
     const prefix = Number(props.cidr.split('/')[1]);
+    const natInstances =
+      props.natProvider === 'instance'
+        ? ec2.NatProvider.instanceV2({
+            instanceType: new ec2.InstanceType('t4g.nano'),
+            // Resolved from SSM at deploy time, not looked up at synth.
+            machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
+            associatePublicIpAddress: true,
+            // The default would admit all traffic from anywhere; the VPC is enough.
+            defaultAllowedTraffic: ec2.NatTrafficDirection.OUTBOUND_ONLY,
+          })
+        : undefined;
     this.vpc = new ec2.Vpc(this, 'Vpc', {
+      natGatewayProvider: natInstances,
       ipAddresses: ec2.IpAddresses.cidr(props.cidr),
       maxAzs: props.maxAzs,
       natGateways: props.natGateways,
@@ -49,11 +68,36 @@ export class Network extends Construct {
       gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
     });
 
-    // Offline synth needs the AZs spelled out in config (no lookup), so subnets name them.
+    if (natInstances) {
+      natInstances.connections.allowFrom(
+        ec2.Peer.ipv4(props.cidr),
+        ec2.Port.allTraffic(),
+        'Traffic to NAT from the VPC',
+      );
+      for (const instance of natInstances.gatewayInstances) {
+        allowConfiguredAz(instance.node.defaultChild as ec2.CfnInstance);
+        // NatInstanceProps has no block devices; encrypt the AMI's root volume (AL2023: /dev/xvda).
+        (instance.node.defaultChild as ec2.CfnInstance).blockDeviceMappings = [
+          {
+            deviceName: '/dev/xvda',
+            ebs: { encrypted: true, volumeType: 'gp3', volumeSize: 8, deleteOnTermination: true },
+          },
+        ];
+        acknowledge(
+          instance,
+          'AwsSolutions-EC28',
+          'A dev-only NAT instance (config refuses it in production): detailed monitoring would cost more than the instance.',
+        );
+        acknowledge(
+          instance,
+          'AwsSolutions-EC29',
+          'A dev-only NAT instance holds no data and is replaced by redeploying; termination protection would block cdk destroy.',
+        );
+      }
+    }
+
     for (const subnet of [...this.vpc.publicSubnets, ...this.vpc.privateSubnets, ...this.vpc.isolatedSubnets]) {
-      (subnet.node.defaultChild as ec2.CfnSubnet).addMetadata('cfn-lint', {
-        config: { ignore_checks: ['W3010'] },
-      });
+      allowConfiguredAz(subnet.node.defaultChild as ec2.CfnSubnet);
     }
 
     dropProviderRoleDependency(this, 'Custom::VpcRestrictDefaultSGCustomResourceProvider');
@@ -80,6 +124,11 @@ export class Network extends Construct {
       endpoint.connections.allowFrom(ec2.Peer.ipv4(props.cidr), ec2.Port.tcp(443), 'HTTPS from inside the VPC');
     }
   }
+}
+
+/** Offline synth needs the AZs spelled out in config (no lookup), so these resources name them. */
+function allowConfiguredAz(resource: CfnResource): void {
+  resource.addMetadata('cfn-lint', { config: { ignore_checks: ['W3010'] } });
 }
 
 /** `ecr.api` becomes `EcrApiEndpoint`: stable construct ids per service. */

@@ -43,6 +43,7 @@ export class DataStack extends EnvironmentStack {
       cidr: config.network.cidr,
       maxAzs: config.availabilityZones.length,
       natGateways: config.network.natGateways,
+      natProvider: config.network.natProvider,
       flowLogRetentionDays: config.network.flowLogRetentionDays,
       interfaceEndpoints: config.network.interfaceEndpoints,
       encryptionKey: this.encryptionKey,

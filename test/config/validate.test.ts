@@ -267,6 +267,11 @@ describe('validateEnvironments rejects', () => {
       '[prod] service.spot must be false in a production environment',
     ],
     [
+      'a NAT instance in prod',
+      variant(prod, { network: { natProvider: 'instance' } }),
+      "[prod] network.natProvider must be 'gateway' in a production environment (a NAT instance has no failover), got: 'instance'",
+    ],
+    [
       'Fargate Spot for an ARM64 task',
       variant(dev, { service: { spot: true, cpuArchitecture: 'ARM64' } }),
       "[dev] service.spot must be false with cpuArchitecture 'ARM64' (Fargate Spot runs only X86_64 Linux tasks)",

@@ -197,7 +197,11 @@ describe.each(ENVIRONMENTS)('%s alarms', (env) => {
     expect(
       metrics
         .slice(1)
-        .map((m) => [m.Id, (m.MetricStat?.Metric as { MetricName: string }).MetricName, m.MetricStat?.Stat]),
+        .map((m) => [
+          m.Id,
+          (m.MetricStat?.Metric as { MetricName: string } | undefined)?.MetricName,
+          m.MetricStat?.Stat,
+        ]),
     ).toEqual([
       ['requests', 'RequestCount', 'Sum'],
       ['target5xx', 'HTTPCode_Target_5XX_Count', 'Sum'],

@@ -6,7 +6,7 @@ const ENVIRONMENTS = ['dev', 'staging', 'prod'];
 
 describe('network', () => {
   test.each([
-    ['dev', 2, 1],
+    ['staging', 2, 1],
     ['prod', 3, 3],
   ])('%s spans %i AZs with %i NAT gateway(s)', (env, azs, nats) => {
     const template = dataTemplate(env);
@@ -16,6 +16,20 @@ describe('network', () => {
     const subnets = Object.values(template.findResources('AWS::EC2::Subnet'));
     const zones = new Set(subnets.map((subnet) => subnet.Properties.AvailabilityZone));
     expect(zones.size).toBe(azs);
+  });
+
+  test('dev routes egress through one encrypted t4g.nano NAT instance open to the VPC only', () => {
+    const template = dataTemplate('dev');
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    template.hasResourceProperties('AWS::EC2::Instance', {
+      InstanceType: 't4g.nano',
+      SourceDestCheck: false,
+      BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: Match.objectLike({ Encrypted: true }) }],
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: 'Security Group for NAT instances',
+      SecurityGroupIngress: [Match.objectLike({ CidrIp: '10.10.0.0/16', IpProtocol: '-1' })],
+    });
   });
 
   test('logs all VPC traffic to an encrypted log group with retention', () => {

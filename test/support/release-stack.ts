@@ -48,7 +48,7 @@ export interface ReleaseStack {
  * connection strings, and a Fargate service that depends on all of them.
  */
 export function releaseStack(options: ReleaseStackOptions = {}): ReleaseStack {
-  const app = testApp(options.bundle === false ? { 'aws:cdk:bundling-stacks': [] } : {});
+  const app = testApp(options.bundle === false ? {} : { 'aws:cdk:bundling-stacks': ['**'] });
   if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const stack = new EnvironmentStack(app, 'Release', {
     config: dev,

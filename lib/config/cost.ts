@@ -1,0 +1,73 @@
+import type { ProblemList } from './validate';
+
+/**
+ * Usage the cost estimate cannot read from a template: how much traffic, log volume and data an
+ * environment sees in a month. Each figure is an assumption to replace with your own numbers
+ * (Cost Explorer after the first month is the best source).
+ */
+export interface UsageAssumptions {
+  /** Data through the NAT gateways per month, in GB (image pulls, third-party APIs, package installs). */
+  readonly natDataGb: number;
+  /** HTTP requests per month reaching the load balancer and WAF. */
+  readonly requestsPerMonth: number;
+  /** Average load balancer capacity units used per hour (1 LCU = 25 new connections/s or 1 GB/h). */
+  readonly albAverageLcu: number;
+  /** CloudWatch Logs ingested per month, in GB: application, flow, WAF, database and cache logs. */
+  readonly logIngestionGb: number;
+  /** Data through interface VPC endpoints per month, in GB. */
+  readonly interfaceEndpointDataGb: number;
+  /** Share of the database that changes per day, in percent: sizes the incremental backups. */
+  readonly databaseDailyChangePercent: number;
+  /** Image data kept per ECR repository, in GB. */
+  readonly containerImageGbPerRepository: number;
+}
+
+/** What an environment may cost, and the usage its estimate assumes. */
+export interface CostConfig {
+  /** Monthly AWS Budgets limit in USD; alerts at 80 % of actual and 100 % of forecast spend. */
+  readonly monthlyBudgetUsd: number;
+  /**
+   * Usage assumptions of the cost estimate (`npm run cost`), field by field.
+   * @default - `DEFAULT_USAGE` for every field not given
+   */
+  readonly usage?: Partial<UsageAssumptions>;
+}
+
+/** A small team's dev-sized month; production environments should state their own figures. */
+export const DEFAULT_USAGE: UsageAssumptions = {
+  natDataGb: 20,
+  requestsPerMonth: 1_000_000,
+  albAverageLcu: 0.2,
+  logIngestionGb: 5,
+  interfaceEndpointDataGb: 10,
+  databaseDailyChangePercent: 2,
+  containerImageGbPerRepository: 2,
+};
+
+/** The assumptions of `cost` with every missing field taken from `DEFAULT_USAGE`. */
+export function usageOf(cost: CostConfig | undefined): UsageAssumptions {
+  return { ...DEFAULT_USAGE, ...cost?.usage };
+}
+
+/** Checks the `cost` config of one environment into `problems`. */
+export function checkCost(cost: CostConfig, problems: ProblemList): void {
+  const budget = cost.monthlyBudgetUsd;
+  problems.check(
+    Number.isFinite(budget) && budget >= 1 && budget <= 1_000_000,
+    'cost.monthlyBudgetUsd',
+    'a number of USD in 1..1000000',
+    budget,
+  );
+  for (const [field, value] of Object.entries(cost.usage ?? {})) {
+    problems.check(
+      typeof value === 'number' && Number.isFinite(value) && value >= 0,
+      `cost.usage.${field}`,
+      'a number >= 0',
+      value,
+    );
+  }
+  const change = cost.usage?.databaseDailyChangePercent;
+  if (change !== undefined) {
+    problems.check(change <= 100, 'cost.usage.databaseDailyChangePercent', 'a percentage in 0..100', change);
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * `npm run bench`: how fast Berth synthesizes and tests on this machine, as medians of several runs
+ * in one invocation. Not a test: figures depend on the machine and its load.
+ *
+ *   (a) `npm run synth` (what the README tells users to run: cdk synth '**' --quiet + summary)
+ *   (b) the same CLI path on an app with one empty stack (the floor), built in a temp dir with the
+ *       same cdk.json settings and app runner, node_modules symlinked
+ *   (c) the whole `npm test` (type-check, lint, unit and template tests, cdk-nag, cfn-lint)
+ *   (d) the size of each Lambda bundle in cdk.out, mapped to its construct path
+ *
+ * Flags: `--runs N` (default 3), `--json [file]` (default .bench/results.json), `--skip-test`.
+ * Targets on a 2-core machine: (a)/(b) <= 1.5, (c) <= 90 s, each bundle <= 250 KB.
+ */
+import { spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+const TARGET_RATIO = 1.5;
+const TARGET_TEST_S = 90;
+const TARGET_BUNDLE_KB = 250;
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.indexOf(name);
+const runs = flag('--runs') >= 0 ? Number(args[flag('--runs') + 1]) : 3;
+if (!Number.isInteger(runs) || runs < 1)
+  throw new Error(`--runs must be a positive integer, got: ${args[flag('--runs') + 1]}`);
+const jsonAt = flag('--json');
+const jsonFile =
+  jsonAt >= 0
+    ? ((args[jsonAt + 1]?.startsWith('--') ? undefined : args[jsonAt + 1]) ?? '.bench/results.json')
+    : undefined;
+
+interface Timing {
+  readonly medianS: number;
+  readonly runsS: readonly number[];
+}
+
+function time(label: string, command: string, commandArgs: readonly string[], cwd: string): Timing {
+  const runsS: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    const result = spawnSync(command, commandArgs, {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, FORCE_COLOR: '0' },
+    });
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    if (result.status !== 0) {
+      throw new Error(`${label} failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`.slice(-4000));
+    }
+    runsS.push(Math.round(seconds * 100) / 100);
+    process.stderr.write(`  ${label} run ${i + 1}/${runs}: ${seconds.toFixed(2)} s\n`);
+  }
+  const sorted = [...runsS].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const medianS = sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+  return { medianS, runsS };
+}
+
+/** An app with one empty stack, run exactly as cdk.json runs bin/app.ts. */
+function floorApp(root: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-floor-'));
+  symlinkSync(realpathSync(join(root, 'node_modules')), join(dir, 'node_modules'));
+  const cdkJson = JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf8')) as { app: string };
+  if (!cdkJson.app.includes('bin/app.ts')) throw new Error(`cdk.json app does not run bin/app.ts: ${cdkJson.app}`);
+  writeFileSync(
+    join(dir, 'cdk.json'),
+    JSON.stringify({ ...cdkJson, app: cdkJson.app.replace('bin/app.ts', 'app.ts') }),
+  );
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'berth-floor', private: true }));
+  // Same App options as bin/app.ts: the floor is the cheapest synth the CLI can do.
+  writeFileSync(
+    join(dir, 'app.ts'),
+    "import { App, Stack } from 'aws-cdk-lib';\nconst app = new App({ builtinCloudFormationValidation: false });\nnew Stack(app, 'Empty');\napp.synth();\n",
+  );
+  return dir;
+}
+
+interface Bundle {
+  readonly constructPath: string;
+  readonly asset: string;
+  readonly bytes: number;
+}
+
+/** Every `asset.*` directory in cdk.out holding an index.js, with the construct that uses it. */
+function bundles(outdir: string): Bundle[] {
+  const users = new Map<string, string>();
+  const templates = (dir: string): string[] =>
+    readdirSync(dir).flatMap((name) => {
+      const path = join(dir, name);
+      if (name.startsWith('assembly-') && statSync(path).isDirectory()) return templates(path);
+      return name.endsWith('.template.json') ? [path] : [];
+    });
+  for (const file of templates(outdir)) {
+    const resources =
+      (JSON.parse(readFileSync(file, 'utf8')) as { Resources?: Record<string, { Metadata?: Record<string, unknown> }> })
+        .Resources ?? {};
+    for (const resource of Object.values(resources)) {
+      const asset = resource.Metadata?.['aws:asset:path'];
+      const path = resource.Metadata?.['aws:cdk:path'];
+      if (typeof asset === 'string' && typeof path === 'string') {
+        const name = asset.split('/').pop() ?? asset;
+        if (!users.has(name)) users.set(name, path.replace(/\/Resource$/, ''));
+      }
+    }
+  }
+  return readdirSync(outdir)
+    .filter((name) => name.startsWith('asset.') && existsSync(join(outdir, name, 'index.js')))
+    .map((asset) => ({
+      asset,
+      constructPath: users.get(asset) ?? '(unknown)',
+      bytes: statSync(join(outdir, asset, 'index.js')).size,
+    }))
+    .sort((a, b) => b.bytes - a.bytes);
+}
+
+const root = process.cwd();
+process.stderr.write(`Benchmarking with ${runs} run(s) each ...\n`);
+const synth = time('(a) npm run synth', 'npm', ['run', 'synth'], root);
+const floor = time('(b) floor: cdk synth of one empty stack', 'npx', ['cdk', 'synth', '**', '--quiet'], floorApp(root));
+const test = args.includes('--skip-test') ? undefined : time('(c) npm test', 'npm', ['test'], root);
+const lambda = bundles(join(root, 'cdk.out'));
+const ratio = synth.medianS / floor.medianS;
+
+const results = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cores: cpus().length,
+  runs,
+  synthS: synth,
+  floorS: floor,
+  ratio: Math.round(ratio * 100) / 100,
+  testS: test,
+  bundles: lambda,
+};
+
+const ok = (pass: boolean) => (pass ? 'ok' : 'OVER TARGET');
+const runsOf = (t: Timing) => `(runs: ${t.runsS.join(', ')})`;
+console.log(
+  `Berth benchmark, ${results.date.slice(0, 10)}, Node ${results.node}, ${results.cores} cores, median of ${runs}`,
+);
+console.log(`  (a) npm run synth (every environment) ${synth.medianS.toFixed(2)} s ${runsOf(synth)}`);
+console.log(`  (b) floor: one empty stack, same CLI  ${floor.medianS.toFixed(2)} s ${runsOf(floor)}`);
+console.log(
+  `      ratio (a)/(b)                     ${ratio.toFixed(2)}  target <= ${TARGET_RATIO}: ${ok(ratio <= TARGET_RATIO)}`,
+);
+if (test) {
+  console.log(
+    `  (c) npm test                          ${test.medianS.toFixed(2)} s ${runsOf(test)}  target <= ${TARGET_TEST_S} s: ${ok(test.medianS <= TARGET_TEST_S)}`,
+  );
+}
+console.log(`  (d) Lambda bundles (index.js, minified where Berth bundles it), target <= ${TARGET_BUNDLE_KB} KB each:`);
+for (const bundle of lambda) {
+  const kb = bundle.bytes / 1024;
+  console.log(`      ${kb.toFixed(1).padStart(7)} KB  ${bundle.constructPath}  ${ok(kb <= TARGET_BUNDLE_KB)}`);
+}
+if (lambda.length === 0) console.log('      (none in cdk.out)');
+if (jsonFile) {
+  mkdirSync(dirname(jsonFile), { recursive: true });
+  writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`Results written to ${jsonFile}`);
+}

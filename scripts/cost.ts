@@ -1,0 +1,37 @@
+/**
+ * `npm run cost`: an itemized monthly estimate per environment, computed from the templates in
+ * cdk.out (what would really be deployed). Synthesizes first when cdk.out is missing or older than
+ * the code and config; `--no-synth` prices cdk.out as it is, `--json` prints the estimates as JSON.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { environments } from '../lib/config/environments';
+import { estimateAssembly, formatStage, pricesFooter } from '../lib/cost/report';
+
+const OUTDIR = 'cdk.out';
+const SOURCES = ['bin', 'lib', 'lambda', 'cdk.json', 'package.json'];
+
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return readdirSync(path).reduce((newest, name) => Math.max(newest, newestMtime(join(path, name))), stat.mtimeMs);
+}
+
+const args = process.argv.slice(2);
+const manifest = join(OUTDIR, 'manifest.json');
+const stale = !existsSync(manifest) || Math.max(...SOURCES.map(newestMtime)) > statSync(manifest).mtimeMs;
+if (stale && !args.includes('--no-synth')) {
+  console.error('cdk.out is missing or older than the code: running cdk synth first ...');
+  execFileSync('npx', ['cdk', 'synth', '**', '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+const stages = estimateAssembly(OUTDIR, environments);
+if (args.includes('--json')) {
+  console.log(JSON.stringify(stages, null, 2));
+} else {
+  for (const stage of stages) console.log(`${formatStage(stage).join('\n')}\n`);
+  console.log(pricesFooter(stages.find((s) => s.estimate)?.estimate).join('\n'));
+}
+if (stages.some((stage) => stage.error)) process.exitCode = 1;

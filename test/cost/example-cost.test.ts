@@ -1,0 +1,53 @@
+import { environments } from '../../lib/config/environments';
+import { estimateAssembly, formatStage, type StageEstimate } from '../../lib/cost/report';
+import { exampleApp } from '../support/example-app';
+
+let stages: StageEstimate[];
+beforeAll(() => {
+  stages = estimateAssembly(exampleApp().assembly.directory, environments);
+});
+
+function stage(name: string): StageEstimate {
+  const found = stages.find((s) => s.environment === name);
+  if (!found?.estimate) throw new Error(`no estimate for ${name}: ${found?.error}`);
+  return found;
+}
+
+describe('the cost estimate of the example app', () => {
+  test('estimates every environment, in config order', () => {
+    expect(stages.map((s) => s.environment)).toEqual(['dev', 'staging', 'prod']);
+    expect(stages.map((s) => s.error)).toEqual([undefined, undefined, undefined]);
+  });
+
+  test('keeps dev within its $100 budget, even at max tasks', () => {
+    const { estimate } = stage('dev');
+    expect(estimate?.totalAtMaxUsd).toBeLessThanOrEqual(100);
+    expect(stage('dev').monthlyBudgetUsd).toBe(100);
+  });
+
+  test('keeps every environment within its configured budget', () => {
+    for (const s of stages) expect(s.estimate?.totalAtMaxUsd).toBeLessThanOrEqual(s.monthlyBudgetUsd ?? 0);
+  });
+
+  test("prices dev's NAT instance with its public address, and one NAT gateway per AZ in prod", () => {
+    const line = (name: string, item: RegExp) => stage(name).estimate?.lines.find((l) => item.test(l.item))?.detail;
+    expect(line('dev', /^NAT gateway$/)).toBeUndefined();
+    expect(line('dev', /^EC2 t4g\.nano/)).toMatch(/^1 × 730 h/);
+    expect(line('dev', /^Public IPv4/)).toBe('3 address(es) (0 Elastic IP, 2 ALB, 1 instance) × 730 h × $0.005');
+    expect(line('prod', /^NAT gateway$/)).toMatch(/^3 gateway/);
+  });
+
+  test('leaves no resource type of the example templates unpriced', () => {
+    for (const s of stages) expect(s.estimate?.notPriced).toEqual({});
+  });
+
+  test('prints an itemized report that ends with the total and the assumptions', () => {
+    const report = formatStage(stage('prod'));
+    expect(report[0]).toBe('prod  (eu-west-1)');
+    expect(report).toContainEqual(expect.stringMatching(/^ {2}RDS db\.t4g\.medium Multi-AZ +\$99\.28/));
+    expect(report).toContainEqual(
+      expect.stringMatching(/^ {2}total +~\$\d+\.\d\d \(at max tasks \$\d+\.\d\d\)\/month, budget \$700\.00: within$/),
+    );
+    expect(report).toContainEqual(expect.stringMatching(/^ {2}assumptions: natDataGb=100, requestsPerMonth=30000000/));
+  });
+});

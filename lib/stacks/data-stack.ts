@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -88,6 +88,14 @@ export class DataStack extends EnvironmentStack {
       thirdPartyKeys: config.secrets.thirdParty,
       removalPolicy: retainInProd,
     });
+
+    // The operator fills these in after the first deploy of this stack (see the README runbook).
+    for (const [name, secret] of this.appSecrets.thirdParty) {
+      new CfnOutput(this, `${name.replace(/_/g, '')}SecretArn`, {
+        value: secret.secretArn,
+        description: `Third-party secret ${name}: set it with aws secretsmanager put-secret-value`,
+      });
+    }
 
     const { image } = config.service;
     if (image.repositoryName === undefined && image.uri === undefined) {

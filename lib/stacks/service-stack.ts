@@ -9,6 +9,7 @@ import { migrationTimeoutMinutes } from '../config/release';
 import type { EnvironmentConfig } from '../config/types';
 import { AlarmTopic } from '../constructs/alarm-topic';
 import { ApiService } from '../constructs/api-service';
+import { Budget } from '../constructs/budget';
 import { ConnectionStrings } from '../constructs/connection-strings';
 import { Edge } from '../constructs/edge';
 import { MigrationRunner } from '../constructs/migration-runner';
@@ -157,6 +158,12 @@ export class ServiceStack extends EnvironmentStack {
       encryptionKey: data.encryptionKey,
       emails: config.alarms.notificationEmails,
       displayName: `Berth ${config.name} alarms`,
+    });
+    // Spend alerts go where the alarms go: 80 % of the budget spent, or 100 % forecast.
+    new Budget(this, 'Budget', {
+      monthlyLimitUsd: config.cost.monthlyBudgetUsd,
+      topic: this.alarmTopic.topic,
+      budgetName: `berth-${config.name}`,
     });
     const metrics = serviceMetrics({
       loadBalancer: this.edge.loadBalancer,

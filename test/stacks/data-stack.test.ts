@@ -257,6 +257,19 @@ describe('secrets', () => {
     template.resourceCountIs('AWS::SecretsManager::Secret', 7);
   });
 
+  test('publishes the ARN of each third-party secret for the operator', () => {
+    const outputs = dataTemplate('prod').findOutputs('*');
+    expect(outputs.CLERKSECRETKEYSecretArn).toMatchObject({
+      Value: { Ref: 'AppSecretsCLERKSECRETKEYB6884282' },
+      Description: expect.stringContaining('CLERK_SECRET_KEY'),
+    });
+    expect(
+      Object.keys(outputs)
+        .filter((key) => key.endsWith('SecretArn'))
+        .sort(),
+    ).toEqual(['CLERKSECRETKEYSecretArn', 'OPENAIAPIKEYSecretArn', 'SENTRYDSNSecretArn']);
+  });
+
   test('are retained with a prod stack and removed with a dev stack', () => {
     expect(
       Object.values(dataTemplate('prod').findResources('AWS::SecretsManager::Secret')).map((s) => s.DeletionPolicy),

@@ -504,3 +504,34 @@ describe('release gate', () => {
     expect(JSON.stringify(output)).toContain('ApiServiceD5B4A50A');
   });
 });
+
+describe('budget', () => {
+  test.each([
+    ['dev', 100],
+    ['staging', 200],
+    ['prod', 700],
+  ])('%s alerts the notification topic at 80 %% actual and 100 %% forecast of $%i', (env, amount) => {
+    const template = serviceTemplate(env);
+    const topic = { Ref: Match.stringLikeRegexp('^NotificationsTopic') };
+    template.hasResourceProperties('AWS::Budgets::Budget', {
+      Budget: { BudgetLimit: { Amount: amount, Unit: 'USD' }, BudgetName: `berth-${env}`, TimeUnit: 'MONTHLY' },
+      NotificationsWithSubscribers: [
+        {
+          Notification: Match.objectLike({ NotificationType: 'ACTUAL', Threshold: 80 }),
+          Subscribers: [{ Address: topic, SubscriptionType: 'SNS' }],
+        },
+        {
+          Notification: Match.objectLike({ NotificationType: 'FORECASTED', Threshold: 100 }),
+          Subscribers: [{ Address: topic, SubscriptionType: 'SNS' }],
+        },
+      ],
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'sns:Publish', Principal: { Service: 'budgets.amazonaws.com' } }),
+        ]),
+      },
+    });
+  });
+});

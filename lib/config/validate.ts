@@ -115,13 +115,13 @@ function checkNetwork(env: EnvironmentConfig, problems: ProblemList): void {
   }
   const azCount = env.availabilityZones.length;
   problems.integer('network.natGateways', network.natGateways, 1, Math.max(azCount, 1));
-  if (env.production && network.natGateways < azCount && !waived(env, 'network.natGatewayPerAz')) {
-    problems.add(
-      'network.natGateways',
-      `one per AZ (${azCount}) in a production environment, or waive 'network.natGatewayPerAz'`,
-      network.natGateways,
-    );
-  }
+  productionGuardrail(env, problems, {
+    waiver: 'network.natGatewayPerAz',
+    ok: network.natGateways >= azCount,
+    field: 'network.natGateways',
+    allowed: `one per AZ (${azCount})`,
+    given: network.natGateways,
+  });
   if (network.natProvider !== undefined) {
     problems.oneOf('network.natProvider', network.natProvider, ['gateway', 'instance'] as const);
   }
@@ -204,19 +204,9 @@ function checkDatabase(env: EnvironmentConfig, problems: ProblemList): void {
     }
   }
 
-  if (env.production) {
-    problems.check(
-      db.multiAz || waived(env, 'database.multiAz'),
-      'database.multiAz',
-      "true in a production environment, or waive 'database.multiAz'",
-      db.multiAz,
-    );
-    problems.check(
-      db.deletionProtection || waived(env, 'database.deletionProtection'),
-      'database.deletionProtection',
-      "true in a production environment, or waive 'database.deletionProtection'",
-      db.deletionProtection,
-    );
+  for (const waiver of ['database.multiAz', 'database.deletionProtection'] as const) {
+    const value = waiver === 'database.multiAz' ? db.multiAz : db.deletionProtection;
+    productionGuardrail(env, problems, { waiver, ok: value, field: waiver, allowed: 'true', given: value });
   }
   problems.check(
     db.performanceInsightsRetentionDays === 7 ||
@@ -280,14 +270,13 @@ function checkCache(env: EnvironmentConfig, problems: ProblemList): void {
     'at least 1 when cache.multiAz is true (failover needs a replica)',
     cache.replicas,
   );
-  if (env.production) {
-    problems.check(
-      cache.multiAz || waived(env, 'cache.multiAz'),
-      'cache.multiAz',
-      "true in a production environment, or waive 'cache.multiAz'",
-      cache.multiAz,
-    );
-  }
+  productionGuardrail(env, problems, {
+    waiver: 'cache.multiAz',
+    ok: cache.multiAz,
+    field: 'cache.multiAz',
+    allowed: 'true',
+    given: cache.multiAz,
+  });
   problems.integer('cache.snapshotRetentionDays', cache.snapshotRetentionDays, 0, 35);
   problems.oneOf('cache.evictionPolicy', cache.evictionPolicy, EVICTION_POLICIES);
 }
@@ -318,8 +307,14 @@ function checkSecrets(env: EnvironmentConfig, problems: ProblemList): void {
   );
 }
 
-function waived(env: EnvironmentConfig, waiver: ProductionWaiver): boolean {
-  return env.waivers?.includes(waiver) ?? false;
+/** A production check that `waiver` may lift: `<field> must be <allowed> in a production environment, or waive ...`. */
+function productionGuardrail(
+  env: EnvironmentConfig,
+  problems: ProblemList,
+  check: { waiver: ProductionWaiver; ok: boolean; field: string; allowed: string; given: unknown },
+): void {
+  if (!env.production || check.ok || env.waivers?.includes(check.waiver)) return;
+  problems.add(check.field, `${check.allowed} in a production environment, or waive '${check.waiver}'`, check.given);
 }
 
 /** The `max_connections` the database of this environment runs with, when its class is known. */

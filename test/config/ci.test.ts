@@ -1,17 +1,5 @@
 import { dev, environments, prod, staging } from '../../lib/config/environments';
-import type { EnvironmentConfig } from '../../lib/config/types';
-import { ConfigError, validateEnvironments } from '../../lib/config/validate';
-import { variant } from '../support/variant';
-
-function problemsOf(...envs: EnvironmentConfig[]): readonly string[] {
-  try {
-    validateEnvironments(envs);
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-}
+import { problemsOf, variant } from '../support/variant';
 
 test('the example ci settings are valid', () => {
   expect(problemsOf(...environments)).toEqual([]);

@@ -2,19 +2,8 @@ import { App } from 'aws-cdk-lib';
 import { composeApp } from '../../lib/app';
 import { dev, environments, prod, staging } from '../../lib/config/environments';
 import type { EnvironmentConfig } from '../../lib/config/types';
-import { ConfigError, maxConnectionsOf, validateEnvironments } from '../../lib/config/validate';
-import { variant } from '../support/variant';
-
-/** The problems `validateEnvironments` reports for these environments (none: empty list). */
-function problemsOf(...envs: EnvironmentConfig[]): readonly string[] {
-  try {
-    validateEnvironments(envs);
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-}
+import { maxConnectionsOf, validateEnvironments } from '../../lib/config/validate';
+import { problemsOf, variant } from '../support/variant';
 
 describe('the example configuration', () => {
   test('is valid', () => {

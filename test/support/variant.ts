@@ -1,4 +1,5 @@
 import type { EnvironmentConfig } from '../../lib/config/types';
+import { ConfigError, validateEnvironments } from '../../lib/config/validate';
 
 /** A partial, writable view of a config: nested objects optional, arrays replaced whole. */
 export type DeepPartial<T> = { -readonly [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : DeepPartial<T[K]> };
@@ -12,4 +13,15 @@ export function variant(base: EnvironmentConfig, changes: DeepPartial<Environmen
     return result;
   };
   return merge(base, changes) as EnvironmentConfig;
+}
+
+/** The problems `validateEnvironments` reports for these environments (none: empty list). */
+export function problemsOf(...envs: EnvironmentConfig[]): readonly string[] {
+  try {
+    validateEnvironments(envs);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
 }

@@ -282,12 +282,8 @@ describe('handlers', () => {
     (dir) => {
       const outfile = join(mkdtempSync(join(tmpdir(), 'berth-bundle-')), 'index.js');
       buildSync({
+        ...HANDLER_BUNDLING,
         entryPoints: [join(LAMBDA_ROOT, dir, 'index.ts')],
-        bundle: true,
-        minify: HANDLER_BUNDLING.minify,
-        platform: 'node',
-        target: HANDLER_BUNDLING.target,
-        external: HANDLER_BUNDLING.externalModules,
         outfile,
         logLevel: 'silent',
       });

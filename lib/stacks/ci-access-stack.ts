@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { UPTIME_REGION } from './uptime-stack';
 import { ciAccounts, githubEnvironmentOf } from '../config/ci';
 import type { EnvironmentConfig } from '../config/types';
 import { GithubOidcAccess } from '../constructs/github-oidc';
@@ -31,7 +32,8 @@ export class CiAccessStack extends Stack {
       repository: first.ci.repository,
       oidcProviderArn: first.ci.oidcProviderArn,
       deployEnvironments: [...new Set(props.environments.map((env) => githubEnvironmentOf(env) ?? env.name))],
-      regions: [...new Set(props.environments.map((env) => env.region))],
+      // Each environment's region, and us-east-1 where its Uptime stack lives.
+      regions: [...new Set([...props.environments.map((env) => env.region), UPTIME_REGION])],
     });
     new CfnOutput(this, 'DiffRoleArn', {
       description:

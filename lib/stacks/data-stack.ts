@@ -103,6 +103,10 @@ export class DataStack extends EnvironmentStack {
         encryptionKey: this.encryptionKey,
         production: config.production,
       }).repository;
+      new CfnOutput(this, 'RepositoryUri', {
+        value: this.repository.repositoryUri,
+        description: 'Push release images here (docker push <uri>:<tag>)',
+      });
     }
   }
 }

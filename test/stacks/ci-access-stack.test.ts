@@ -85,29 +85,30 @@ describe('the example app', () => {
     });
   });
 
-  test('lets the diff role assume the CDK lookup role and nothing else', () => {
+  test('lets the diff role assume the CDK lookup role (of the region and of us-east-1) and nothing else', () => {
     expect(policyOf(exampleCiTemplate('333333333333'), 'GitHubDiffRole')).toEqual({
       Statement: [
         {
           Sid: 'AssumeCdkBootstrapRoles',
           Effect: 'Allow',
           Action: 'sts:AssumeRole',
-          Resource: bootstrapRole('lookup', '333333333333'),
+          // us-east-1 holds the environment's Uptime stack. Policy minimization sorts literal ARNs.
+          Resource: [bootstrapRole('lookup', '333333333333'), bootstrapRole('lookup', '333333333333', 'us-east-1')],
         },
       ],
       Version: '2012-10-17',
     });
   });
 
-  test('lets the deploy role assume the four CDK bootstrap roles of a deploy and nothing else', () => {
+  test('lets the deploy role assume the four CDK bootstrap roles of a deploy (region and us-east-1) and nothing else', () => {
     expect(policyOf(exampleCiTemplate('333333333333'), 'GitHubDeployRole')).toEqual({
       Statement: [
         {
           Sid: 'AssumeCdkBootstrapRoles',
           Effect: 'Allow',
           Action: 'sts:AssumeRole',
-          Resource: ['deploy', 'file-publishing', 'image-publishing', 'lookup'].map((role) =>
-            bootstrapRole(role, '333333333333'),
+          Resource: ['deploy', 'file-publishing', 'image-publishing', 'lookup'].flatMap((role) =>
+            ['eu-west-1', 'us-east-1'].map((region) => bootstrapRole(role, '333333333333', region)),
           ),
         },
       ],
@@ -165,6 +166,7 @@ describe('an account shared by several environments', () => {
     expect(policyOf(ciTemplate(shared), 'GitHubDiffRole').Statement[0].Resource).toEqual([
       bootstrapRole('lookup', dev.account, 'eu-central-1'),
       bootstrapRole('lookup', dev.account, 'eu-west-1'),
+      bootstrapRole('lookup', dev.account, 'us-east-1'),
     ]);
   });
 });

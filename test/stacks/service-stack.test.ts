@@ -449,6 +449,12 @@ describe('image repository', () => {
     });
   });
 
+  test('publishes its URI for docker push', () => {
+    expect(templateOf(exampleStage('prod').data).findOutputs('RepositoryUri')).toEqual({
+      RepositoryUri: expect.objectContaining({ Value: expect.objectContaining({ 'Fn::Join': expect.any(Array) }) }),
+    });
+  });
+
   test('is not created when the config names an existing repository', () => {
     const app = testApp();
     const [stage] = composeApp(app, [

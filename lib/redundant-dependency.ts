@@ -28,3 +28,14 @@ function cfnResourceAt(parent: IConstruct, path: string): CfnResource {
   if (!(resource instanceof CfnResource)) throw new Error(`${node.node.path} is not a CloudFormation resource`);
   return resource;
 }
+
+/**
+ * CDK makes a function (or state machine) depend on its whole role, next to the GetAtt of the
+ * role's ARN that already orders them (cfn-lint W3005). Keep only the dependency that matters: on
+ * the role's policy, so no invocation happens before its permissions exist.
+ */
+export function dependOnPolicyOnly(resource: IConstruct, role: IConstruct): void {
+  const cfn = (resource.node.defaultChild ?? resource) as CfnResource;
+  const policy = role.node.findChild('DefaultPolicy').node.defaultChild as CfnResource;
+  cfn.addOverride('DependsOn', [policy.logicalId]);
+}

@@ -1,4 +1,4 @@
-import { Annotations, type CfnElement, Duration, type RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, type RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -6,7 +6,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { ScalingConfig } from '../config/service';
-import { acknowledge } from '../nag';
+import { acknowledge, wildcardFinding } from '../nag';
 import { encryptedLogGroup } from './log-group';
 
 export interface ApiServiceProps {
@@ -156,7 +156,7 @@ export class ApiService extends Construct {
     );
     acknowledge(
       this.taskDefinition.taskRole,
-      `AwsSolutions-IAM5[Resource::arn:${partition}:logs:${region}:${account}:log-group:<${Stack.of(this).getLogicalId(execLogs.node.defaultChild as CfnElement)}>:*]`,
+      wildcardFinding(this, `arn:${partition}:logs:${region}:${account}:log-group:${execLogs.logGroupName}:*`),
       'ECS Exec writes session logs to log streams it creates in its own log group; stream names are not known in advance.',
     );
     acknowledge(

@@ -1,13 +1,14 @@
 import * as path from 'node:path';
-import { AssetHashType, type CfnResource, Duration, type ILocalBundling, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { AssetHashType, Duration, type ILocalBundling, type RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { Construct, type IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import * as esbuild from 'esbuild';
-import { acknowledge } from '../nag';
+import { acknowledge, wildcardFinding } from '../nag';
+import { dependOnPolicyOnly } from '../redundant-dependency';
 import { encryptedLogGroup } from './log-group';
 
 /** Where the handlers live: `lambda/<name>/index.ts`. */
@@ -65,38 +66,6 @@ function handlerCode(handlerDir: string): lambda.Code {
       image: HANDLER_RUNTIME.bundlingImage,
     },
   });
-}
-
-/**
- * The cdk-nag finding id of a wildcard resource, rendered as cdk-nag renders it
- * (`{Ref: X}` as `<X>`, `{Fn::GetAtt: [X, Y]}` as `<X.Y>`), so acknowledgements name one resource.
- */
-export function wildcardFinding(scope: Construct, resource: string): string {
-  const render = (value: unknown): string => {
-    if (typeof value === 'string') return value;
-    if (typeof value === 'object' && value !== null) {
-      const v = value as Record<string, unknown>;
-      if (typeof v.Ref === 'string') return `<${v.Ref}>`;
-      if (Array.isArray(v['Fn::GetAtt'])) return `<${(v['Fn::GetAtt'] as string[]).join('.')}>`;
-      if (Array.isArray(v['Fn::Join'])) {
-        const [separator, parts] = v['Fn::Join'] as [string, unknown[]];
-        return parts.map(render).join(separator);
-      }
-    }
-    return JSON.stringify(value);
-  };
-  return `AwsSolutions-IAM5[Resource::${render(Stack.of(scope).resolve(resource))}]`;
-}
-
-/**
- * CDK makes a function (or state machine) depend on its whole role, next to the GetAtt of the
- * role's ARN that already orders them (cfn-lint W3005). Keep only the dependency that matters: on
- * the role's policy, so no invocation happens before its permissions exist.
- */
-function dependOnPolicyOnly(resource: IConstruct, role: IConstruct): void {
-  const cfn = (resource.node.defaultChild ?? resource) as CfnResource;
-  const policy = role.node.findChild('DefaultPolicy').node.defaultChild as CfnResource;
-  cfn.addOverride('DependsOn', [policy.logicalId]);
 }
 
 export interface HandlerFunctionProps {

@@ -6,8 +6,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { DEFAULT_MIGRATION_TIMEOUT_MINUTES, MAX_MIGRATION_TIMEOUT_MINUTES } from '../config/release';
-import { acknowledge } from '../nag';
-import { HandlerFunction, HandlerProvider, wildcardFinding } from './handler-function';
+import { acknowledge, wildcardFinding } from '../nag';
+import { HandlerFunction, HandlerProvider } from './handler-function';
 import type { MigrationTarget } from './migration-task';
 
 /** Key of the stack output `npm run migrate` reads to run the migration task by hand. */

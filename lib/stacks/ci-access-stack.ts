@@ -1,9 +1,9 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { UPTIME_REGION } from './uptime-stack';
 import { ciAccounts, githubEnvironmentOf } from '../config/ci';
 import type { EnvironmentConfig } from '../config/types';
 import { GithubOidcAccess } from '../constructs/github-oidc';
+import { UPTIME_REGION } from './uptime-stack';
 
 export interface CiAccessStackProps extends StackProps {
   /** The validated environments of one account that have `ci` settings (they agree on them). */

@@ -93,7 +93,10 @@ interface Bundle {
   readonly bytes: number;
 }
 
-/** Every `asset.*` directory in cdk.out holding an index.js, with the construct that uses it. */
+/**
+ * Every `asset.*` directory in cdk.out holding an index.js that a current template uses, with the
+ * construct that uses it (cdk.out keeps assets of earlier synths too).
+ */
 function bundles(outdir: string): Bundle[] {
   const users = new Map<string, string>();
   const templates = (dir: string): string[] =>
@@ -116,10 +119,10 @@ function bundles(outdir: string): Bundle[] {
     }
   }
   return readdirSync(outdir)
-    .filter((name) => name.startsWith('asset.') && existsSync(join(outdir, name, 'index.js')))
+    .filter((name) => users.has(name) && existsSync(join(outdir, name, 'index.js')))
     .map((asset) => ({
       asset,
-      constructPath: users.get(asset) ?? '(unknown)',
+      constructPath: users.get(asset) ?? asset,
       bytes: statSync(join(outdir, asset, 'index.js')).size,
     }))
     .sort((a, b) => b.bytes - a.bytes);

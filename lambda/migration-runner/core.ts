@@ -252,6 +252,9 @@ function byteLength(text: string): number {
  */
 export function failureReport(input: ReportInput): string {
   const cut = (line: string) => (line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS - 1)}…` : line);
+  // Stack events are readable by anyone who can describe the stack: never pass on a password that
+  // a migration printed as part of a connection URL.
+  const masked = (line: string) => line.replace(/(:\/\/[^:/@\s]*:)[^@\s]+@/g, '$1***@');
   const head = [
     input.headline,
     `Task: ${input.taskArn}`,
@@ -267,7 +270,7 @@ export function failureReport(input: ReportInput): string {
       .join('\n')
       .slice(0, REPORT_BUDGET_BYTES);
   }
-  let lines = input.lines.map(cut);
+  let lines = input.lines.map((line) => cut(masked(line)));
   const compose = (shown: readonly string[]) =>
     [
       ...head,

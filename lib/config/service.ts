@@ -97,6 +97,8 @@ export const RESERVED_ENVIRONMENT = [
   'DB_HOST',
   'DB_PORT',
   'DB_NAME',
+  'DB_POOL_SIZE',
+  'DB_MAX_OVERFLOW',
   'REDIS_HOST',
   'REDIS_PORT',
 ];

@@ -43,7 +43,7 @@ export type EvictionPolicy =
   | 'noeviction';
 
 export interface NetworkConfig {
-  /** IPv4 CIDR of the VPC, a /16 to /24 block, e.g. `10.0.0.0/16`. */
+  /** IPv4 CIDR of the VPC, a /16 to /20 block, e.g. `10.0.0.0/16`. */
   readonly cidr: string;
   /** NAT gateways: one per AZ in prod (unless waived), at least one anywhere. */
   readonly natGateways: number;

@@ -79,7 +79,6 @@ export class Database extends Construct {
         shared_preload_libraries: 'pg_stat_statements',
         'pg_stat_statements.track': 'all',
         max_connections: String(props.maxConnections),
-        log_connections: '1',
         log_disconnections: '1',
         log_lock_waits: '1',
         idle_in_transaction_session_timeout: '300000',

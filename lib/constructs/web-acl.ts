@@ -1,4 +1,4 @@
-import { ArnFormat, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Fn, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
@@ -29,6 +29,8 @@ export const RATE_LIMIT_RULE = 'RateLimitPerIp';
  */
 export class WebAcl extends Construct {
   readonly webAcl: wafv2.CfnWebACL;
+  /** The web ACL's name, which is also its metric name: the `WebACL` dimension of its metrics. */
+  readonly webAclName: string;
   /** The `Rule` dimension values of each rule's metrics. */
   readonly ruleMetricNames: readonly string[];
 
@@ -72,11 +74,15 @@ export class WebAcl extends Construct {
       }),
     );
 
+    const stack = Stack.of(this);
+    // Name and metric name alike, so the `WebACL` metric dimension is known at synth.
+    this.webAclName = `${stack.stackName}-WebAcl`;
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
+      name: this.webAclName,
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       rules: [rateLimit, ...managed],
-      visibilityConfig: visibility('WebAcl'),
+      visibilityConfig: visibility(this.webAclName),
     });
     this.ruleMetricNames = [RATE_LIMIT_RULE, ...props.managedRuleGroups.map((group) => group.name)];
 
@@ -85,9 +91,10 @@ export class WebAcl extends Construct {
       webAclArn: this.webAcl.attrArn,
     });
 
-    // WAF only delivers to log groups whose name starts with `aws-waf-logs-`.
-    const stack = Stack.of(this);
-    const logGroupName = `aws-waf-logs-${stack.stackName}`;
+    // WAF only delivers to log groups whose name starts with `aws-waf-logs-`. The stack id's UUID
+    // makes the name unique per stack instance: production retains the group, and a recreated
+    // stack must not collide with it.
+    const logGroupName = `aws-waf-logs-${stack.stackName}-${Fn.select(2, Fn.split('/', stack.stackId))}`;
     const logGroup = encryptedLogGroup(this, 'Logs', {
       encryptionKey: props.encryptionKey,
       retentionDays: props.logRetentionDays,

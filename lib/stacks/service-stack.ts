@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, CfnOutput, Duration, Fn, RemovalPolicy } from 'aws-cdk-lib';
+import { Arn, ArnFormat, CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -74,6 +74,9 @@ export class ServiceStack extends EnvironmentStack {
       DB_NAME: config.database.databaseName,
       REDIS_HOST: data.cache.replicationGroup.attrPrimaryEndPointAddress,
       REDIS_PORT: String(data.cache.port),
+      // The pool the connection budget was checked with (the seeds' SQLAlchemy settings).
+      DB_POOL_SIZE: String(config.database.connectionBudget.poolSize),
+      DB_MAX_OVERFLOW: String(config.database.connectionBudget.maxOverflow),
       ...service.environment,
     };
     const cpuArchitecture =
@@ -128,7 +131,9 @@ export class ServiceStack extends EnvironmentStack {
       securityGroups: [this.api.securityGroup],
       timeout: Duration.minutes(migrationTimeoutMinutes(config.release)),
     });
-    this.migrations.run.node.addDependency(preflight.resource, connectionStrings.resource);
+    // The ingress rules that admit the tasks to the database and cache are children of the
+    // service's security group: the first migration must not start before they exist.
+    this.migrations.run.node.addDependency(preflight.resource, connectionStrings.resource, this.api.securityGroup);
     this.migrations.gateRollout(this.api.service);
     connectionStrings.redeployOnRotation(this.api.service);
 
@@ -175,7 +180,7 @@ export class ServiceStack extends EnvironmentStack {
         (_, i) => `${data.cache.replicationGroup.ref}-${String(i + 1).padStart(3, '0')}`,
       ),
       // A WAFv2 web ACL's Ref is `name|id|scope`.
-      webAclName: Fn.select(0, Fn.split('|', this.webAcl.webAcl.ref)),
+      webAclName: this.webAcl.webAclName,
       region: this.region,
     });
     this.alarms = new ServiceAlarms(this, 'Alarms', {
@@ -260,10 +265,7 @@ export class ServiceStack extends EnvironmentStack {
       all[name] = { secret };
     }
     const wanted = config.service.secrets;
-    if (wanted === undefined) return all;
-    const unknown = wanted.filter((name) => !(name in all));
-    if (unknown.length > 0)
-      throw new Error(`[${config.name}] service.secrets names secrets Berth does not inject: ${unknown.join(', ')}`);
-    return Object.fromEntries(wanted.map((name) => [name, all[name]]));
+    // validateEnvironments has checked that every wanted name is one of these.
+    return wanted === undefined ? all : Object.fromEntries(wanted.map((name) => [name, all[name]]));
   }
 }

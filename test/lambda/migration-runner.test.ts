@@ -297,6 +297,25 @@ describe('failure report', () => {
     expect(report).not.toContain('line 0 ');
     expect(report).toContain('aws logs tail g --log-stream-names s');
   });
+
+  test('masks passwords of connection URLs the migration printed', () => {
+    const report = failureReport({
+      headline: 'Migration failed: exit 1',
+      taskArn: TASK,
+      exitCode: 1,
+      reasons: [],
+      lines: [
+        'connecting to postgresql://berth_admin:s3cr%40t@db.internal:5432/app',
+        'redis rediss://:tok3n@cache:6379/0',
+      ],
+      logGroupName: 'g',
+      logStreamName: 's',
+      region: 'eu-west-1',
+    });
+    expect(report).toContain('postgresql://berth_admin:***@db.internal:5432/app');
+    expect(report).toContain('rediss://:***@cache:6379/0');
+    expect(report).not.toMatch(/s3cr|tok3n/);
+  });
 });
 
 describe('gate', () => {

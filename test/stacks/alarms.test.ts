@@ -313,6 +313,7 @@ describe('notifications', () => {
             Principal: { Service: 'cloudwatch.amazonaws.com' },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
             Resource: '*',
+            Condition: { StringEquals: { 'aws:SourceAccount': exampleStage(env).account } },
           },
         ]),
       },

@@ -194,14 +194,23 @@ describe('WAF', () => {
       ResourceArn: { Ref: Match.stringLikeRegexp('^EdgeLoadBalancer') },
       WebACLArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WafWebAcl'), 'Arn'] },
     });
+    // Unique per stack instance (the stack id's UUID): prod retains the group when the stack goes.
+    const stackUuid = { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] };
     template.hasResourceProperties('AWS::Logs::LogGroup', {
-      LogGroupName: 'aws-waf-logs-prod-Service',
+      LogGroupName: { 'Fn::Join': ['', ['aws-waf-logs-prod-Service-', stackUuid]] },
       RetentionInDays: 90,
       KmsKeyId: Match.anyValue(),
     });
     template.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
-      LogDestinationConfigs: ['arn:aws:logs:eu-west-1:333333333333:log-group:aws-waf-logs-prod-Service'],
+      LogDestinationConfigs: [
+        { 'Fn::Join': ['', ['arn:aws:logs:eu-west-1:333333333333:log-group:aws-waf-logs-prod-Service-', stackUuid]] },
+      ],
       RedactedFields: [{ SingleHeader: { Name: 'authorization' } }, { SingleHeader: { Name: 'cookie' } }],
+    });
+    // Named like its metric, so alarms and the dashboard know the WebACL dimension at synth.
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Name: 'prod-Service-WebAcl',
+      VisibilityConfig: Match.objectLike({ MetricName: 'prod-Service-WebAcl' }),
     });
   });
 });
@@ -261,6 +270,8 @@ describe('service', () => {
       LOG_LEVEL: 'info',
       CORS_ORIGINS: 'https://app.example.com',
       DB_NAME: 'app',
+      DB_POOL_SIZE: '10',
+      DB_MAX_OVERFLOW: '20',
       REDIS_PORT: '6379',
     });
     expect(JSON.stringify(byName.DB_HOST)).toContain('DatabaseInstance');
@@ -475,6 +486,14 @@ describe('release gate', () => {
     template.hasResource('Custom::BerthMigration', {
       DependsOn: Match.arrayWith(['ConnectionStrings227A0AA5', 'SecretPreflightEF7AFE76']),
     });
+    // The first migration waits for the rules that admit the tasks to the database and cache.
+    const [run] = Object.values(template.findResources('Custom::BerthMigration'));
+    expect(run.DependsOn).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^ApiSecurityGroup.*5432/),
+        expect.stringMatching(/^ApiSecurityGroup.*6379/),
+      ]),
+    );
     template.hasResourceProperties('Custom::BerthMigrationGate', {
       Outcome: { 'Fn::GetAtt': ['MigrationsRunAA72812B', 'Outcome'] },
     });

@@ -41,7 +41,7 @@ export interface ApiServiceProps {
   readonly logRemovalPolicy: RemovalPolicy;
 }
 
-/** Container name in every task definition Berth creates; the migration task reuses it. */
+/** Name of the application container in the service task definition. */
 export const CONTAINER_NAME = 'api';
 
 /** Writable paths on a read-only root filesystem: scratch space and the ECS Exec agent's state. */

@@ -64,6 +64,11 @@ export interface MigrationTaskDefinitionProps {
    * @default 'migrate'
    */
   readonly containerName?: string;
+  /**
+   * `uid[:gid]` the migration runs as; pass the service's, so both run as the same user.
+   * @default - the image's USER
+   */
+  readonly user?: string;
 }
 
 /**
@@ -99,7 +104,9 @@ export class MigrationTaskDefinition extends Construct implements MigrationTarge
       environment: props.environment,
       secrets: props.secrets,
       essential: true,
+      // Migration tools (Alembic, Prisma) write caches and temp files; the service may stay read-only.
       readonlyRootFilesystem: false,
+      user: props.user,
       logging: ecs.LogDrivers.awsLogs({ logGroup: props.logGroup, streamPrefix: this.logStreamPrefix }),
     });
     this.imageName = this.container.imageName;

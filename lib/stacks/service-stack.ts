@@ -115,6 +115,7 @@ export class ServiceStack extends EnvironmentStack {
       memoryLimitMiB: service.memoryMiB,
       runtimePlatform: { cpuArchitecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
       logGroup: this.api.logGroup,
+      user: service.user,
     });
     secrets.grantDecrypt(migration.taskDefinition.obtainExecutionRole());
     const preflight = new SecretPreflight(this, 'SecretPreflight', {

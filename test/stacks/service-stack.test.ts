@@ -510,6 +510,7 @@ describe('release gate', () => {
     expect(migrate.Image).toEqual(api.Image);
     expect(migrate.Environment).toEqual(api.Environment);
     expect(migrate.Secrets).toEqual(api.Secrets);
+    expect(migrate.User).toBe('1000:1000');
     expect(migrate.LogConfiguration.Options['awslogs-stream-prefix']).toBe('migrate');
     template.hasResourceProperties('Custom::BerthMigration', { Command: ['alembic', 'upgrade', 'head'] });
   });

@@ -20,7 +20,10 @@ export function summarize(outdir: string): string[] {
   const app = new CloudAssembly(outdir);
   const lines: string[] = [];
   const estimates = estimateAssembly(outdir, environments);
-  for (const artifact of app.nestedAssemblies) {
+  // In the order of the config, which is the deploy order.
+  const order = (name: string) => environments.findIndex((env) => env.name === name);
+  const stages = [...app.nestedAssemblies].sort((a, b) => order(a.displayName) - order(b.displayName));
+  for (const artifact of stages) {
     const stage = artifact.nestedAssembly;
     const resources = resourcesOf(stage);
     const ofType = (type: string) => resources.filter((r) => r.Type === type);
@@ -30,7 +33,7 @@ export function summarize(outdir: string): string[] {
       `  stacks:    ${stage.stacks.map((s) => `${s.hierarchicalId} (${Object.keys(s.template.Resources ?? {}).length} resources)`).join(', ')}`,
     );
     lines.push(
-      `  network:   ${ofType('AWS::EC2::NatGateway').length} NAT gateway(s), ${ofType('AWS::EC2::VPCEndpoint').length} VPC endpoint(s)`,
+      `  network:   ${ofType('AWS::EC2::NatGateway').length} NAT gateway(s), ${ofType('AWS::EC2::Instance').length} NAT instance(s), ${ofType('AWS::EC2::VPCEndpoint').length} VPC endpoint(s)`,
     );
     for (const db of ofType('AWS::RDS::DBInstance')) {
       const p = db.Properties ?? {};

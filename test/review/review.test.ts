@@ -189,6 +189,26 @@ test('a changed parameter value is an ordinary change, shown with its property',
   expect(exitCodeOf(review)).toBe(0);
 });
 
+test('a new image tag is an ordinary release: new task definitions, migration re-run, nothing blocked', () => {
+  const current = synthesizeStacks([variant(dev, { service: { image: { tag: '1.1.0' } } })]);
+  const review = reviewRelease(base, current);
+  const service = review.environments[0]?.stacks.find((stack) => stack.stackId === 'dev/Service');
+  const changed = (service?.resources ?? []).map((r) => [r.type, r.kind]);
+  // A new task-definition revision is a routine replacement, shown as an ordinary change; the
+  // migration run and the secret preflight re-run for the new image; nothing stateful is touched.
+  expect(changed.map((pair) => pair.join(' ')).sort()).toEqual([
+    'AWS::ECS::Service updated',
+    'AWS::ECS::TaskDefinition updated',
+    'AWS::ECS::TaskDefinition updated',
+    'Custom::BerthMigration updated',
+    'Custom::BerthSecretPreflight updated',
+  ]);
+  expect(review.environments[0]?.stacks.find((stack) => stack.stackId === 'dev/Data')?.resources ?? []).toEqual([]);
+  expect(review.blocking).toEqual([]);
+  expect(exitCodeOf(review)).toBe(0);
+  expect(renderText(review, { base: 'main' })).toContain('RESULT: OK');
+});
+
 describe('new Lambda code (an asset hash)', () => {
   /** dev with one Lambda function whose code is `source`. */
   const withFunction = (source: string) =>

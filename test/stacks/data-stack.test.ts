@@ -305,6 +305,8 @@ describe('stateful resources', () => {
     expect(idsOf('AWS::RDS::DBParameterGroup')).toEqual(['DatabaseParametersB8AC9B07']);
     expect(idsOf('AWS::ElastiCache::ReplicationGroup')).toEqual(['CacheReplicationGroupBFE59FF3']);
     expect(idsOf('AWS::ElastiCache::SubnetGroup')).toEqual(['CacheSubnets75A36213']);
+    expect(idsOf('AWS::ElastiCache::ParameterGroup')).toEqual(['CacheParameters9A38CCC4']);
+    expect(idsOf('AWS::ECR::Repository')).toEqual(['ImagesRepository2D0F5B9C']);
     expect(idsOf('AWS::SecretsManager::Secret')).toEqual([
       'AppSecretsCLERKSECRETKEYB6884282',
       'AppSecretsJWTSECRETKEY48589176',

@@ -18,5 +18,5 @@ try {
   process.exit(1);
 }
 const assembly = app.synth();
-// `npm run synth` asks for the summary in-process (one tsx start-up less than a separate script).
+// `npm run synth` asks for the summary in-process (one process start-up less than a separate script).
 if (app.node.tryGetContext('berth:summary') === 'true') console.log(summarize(assembly.directory).join('\n'));

@@ -1,5 +1,5 @@
 /**
- * Prints the per-environment summary of an existing cdk.out (`npx tsx scripts/summary.ts [outdir]`).
+ * Prints the per-environment summary of an existing cdk.out (`node bin/run.cjs scripts/summary.ts [outdir]`).
  * `npm run synth` prints the same summary from inside the app, which saves a second process.
  */
 import { summarize } from '../lib/summary';

@@ -1,0 +1,161 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import Module from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// bin/run.cjs runs the CDK app (cdk.json) and the scripts. These tests run it as cdk.json does,
+// on small projects written to a temp directory, each with its own cache directory.
+const RUNNER = join(__dirname, '..', '..', 'bin', 'run.cjs');
+
+let dir: string;
+let cacheDir: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'berth-run-'));
+  cacheDir = join(dir, 'cache');
+});
+
+function write(name: string, text: string): string {
+  const file = join(dir, name);
+  mkdirSync(join(file, '..'), { recursive: true });
+  writeFileSync(file, text);
+  return file;
+}
+
+function run(entry: string, ...args: string[]) {
+  const result = spawnSync(process.execPath, [RUNNER, entry, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, BERTH_CACHE_DIR: cacheDir },
+  });
+  return { status: result.status, stdout: result.stdout.trim(), stderr: result.stderr };
+}
+
+describe('a TypeScript entry point', () => {
+  test('runs as the main module, with its arguments, importing TypeScript', () => {
+    write('shapes.ts', 'export enum Shape { Square = "square" }\nexport const sides = (s: Shape): number => 4;\n');
+    const entry = write(
+      'main.ts',
+      [
+        "import { Shape, sides } from './shapes';",
+        'interface Report { readonly args: readonly string[]; readonly main: boolean; readonly sides: number }',
+        'const report: Report = { args: process.argv.slice(2), main: require.main === module, sides: sides(Shape.Square) };',
+        'console.log(JSON.stringify(report));',
+      ].join('\n'),
+    );
+    const result = run(entry, '--env', 'dev');
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual({ args: ['--env', 'dev'], main: true, sides: 4 });
+    expect(result.status).toBe(0);
+  });
+
+  test('fails with the TypeScript line of an error, from the cached transform too', () => {
+    const entry = write('fail.ts', "const answer: number = 42;\n\nthrow new Error('failed at ' + answer);\n");
+    for (const attempt of ['transformed', 'from the cache']) {
+      const result = run(entry);
+      expect({ attempt, status: result.status }).toEqual({ attempt, status: 1 });
+      expect(result.stderr).toContain('Error: failed at 42');
+      expect(result.stderr).toContain(`${entry}:3:7`);
+    }
+  });
+
+  test('never runs the transform of an earlier version of a file', () => {
+    const entry = write('main.ts', "const word: string = 'aaa';\nconsole.log(word);\n");
+    expect(run(entry).stdout).toBe('aaa');
+    write('main.ts', "const word: string = 'bbb';\nconsole.log(word);\n");
+    expect(run(entry).stdout).toBe('bbb');
+  });
+
+  test('without an entry, says how to call it', () => {
+    const result = spawnSync(process.execPath, [RUNNER], { encoding: 'utf8' });
+    expect(result.stderr).toContain('usage: node bin/run.cjs <file.ts> [args...]');
+    expect(result.status).toBe(2);
+  });
+});
+
+// Node >= 22.1 has its own compile cache, which the runner uses instead (module.enableCompileCache).
+const ownCodeCache = typeof (Module as { enableCompileCache?: unknown }).enableCompileCache !== 'function';
+
+(ownCodeCache ? describe : describe.skip)('the V8 code cache (Node 20)', () => {
+  function codeCache(): string {
+    const files = readdirSync(cacheDir).filter((name) => name.endsWith('.v8cache'));
+    expect(files).toHaveLength(1);
+    return join(cacheDir, files[0] ?? '');
+  }
+
+  function indexOf(file: string): Record<string, [string, number, number]> {
+    const raw = readFileSync(file);
+    return JSON.parse(raw.subarray(4, 4 + raw.readUInt32LE(0)).toString('utf8'));
+  }
+
+  let entry: string;
+  let dependency: string;
+  let importer: string;
+
+  beforeEach(() => {
+    write('lib/other.js', 'module.exports = 1;\n');
+    dependency = write(
+      'lib/dependency.js',
+      [
+        "const path = require('node:path');",
+        'module.exports = {',
+        "  word: 'aaa',",
+        "  resolves: require.resolve('./other') === path.join(__dirname, 'other.js') && require('./other') === 1,",
+        '  sharesCache: require.cache[__filename] === module,',
+        '};',
+      ].join('\n'),
+    );
+    importer = write(
+      'lib/importer.js',
+      "exports.load = () => import('node:path').then((loaded) => typeof loaded.join);\n",
+    );
+    entry = write(
+      'main.ts',
+      [
+        "import * as dependency from './lib/dependency';",
+        "import { load } from './lib/importer';",
+        'void load().then((join) =>',
+        '  console.log(JSON.stringify({ word: dependency.word, resolves: dependency.resolves, sharesCache: dependency.sharesCache, join })),',
+        ');',
+      ].join('\n'),
+    );
+  });
+
+  test("holds every JavaScript module's code after a run, and gives modules a working require", () => {
+    const result = run(entry);
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual({ word: 'aaa', resolves: true, sharesCache: true, join: 'function' });
+    expect(Object.keys(indexOf(codeCache()))).toEqual(expect.arrayContaining([dependency, join(dir, 'lib/other.js')]));
+  });
+
+  test('leaves out modules that may call import(), whose callback V8 drops from cached code', () => {
+    run(entry);
+    expect(Object.keys(indexOf(codeCache()))).not.toContain(importer);
+    expect(JSON.parse(run(entry).stdout)).toMatchObject({ join: 'function' });
+  });
+
+  test('is not rewritten by a run that found everything in it', () => {
+    run(entry);
+    const written = statSync(codeCache()).mtimeMs;
+    expect(run(entry).status).toBe(0);
+    expect(statSync(codeCache()).mtimeMs).toBe(written);
+  });
+
+  test('never runs the code of an earlier version of a module, even one of the same length', () => {
+    run(entry);
+    const before = indexOf(codeCache())[dependency];
+    writeFileSync(dependency, readFileSync(dependency, 'utf8').replace("'aaa'", "'bbb'"));
+    expect(JSON.parse(run(entry).stdout)).toMatchObject({ word: 'bbb' });
+    expect(indexOf(codeCache())[dependency]?.[0]).not.toBe(before?.[0]);
+  });
+
+  test('replaces a damaged cache instead of failing', () => {
+    run(entry);
+    const file = codeCache();
+    writeFileSync(file, 'not a cache');
+    const result = run(entry);
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ word: 'aaa' });
+    expect(Object.keys(indexOf(file))).toContain(dependency);
+  });
+});

@@ -294,7 +294,7 @@ describe('handlers', () => {
 
 (cfnLintAvailable() ? test : test.skip)(
   `cfn-lint finds nothing in the release test stack (${CFN_LINT_INSTALL})`,
-  () => {
-    expect(runCfnLint([release.templatePath])).toEqual({ status: 0, output: '' });
+  async () => {
+    expect(await runCfnLint([release.templateFile])).toEqual({ status: 0, output: '' });
   },
 );

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 /** The command that installs cfn-lint, shown whenever it is missing. */
 export const CFN_LINT_INSTALL = 'pip install cfn-lint';
@@ -8,8 +8,53 @@ export function cfnLintAvailable(): boolean {
   return spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).status === 0;
 }
 
-/** Runs cfn-lint over the templates; resolves to its output (empty when clean) and exit status. */
-export function runCfnLint(templates: readonly string[]): { status: number | null; output: string } {
-  const result = spawnSync('cfn-lint', ['--format', 'parseable', '--', ...templates], { encoding: 'utf8' });
-  return { status: result.status, output: `${result.stdout}${result.stderr}`.trim() };
+/** A synthesized template and the region it deploys to. */
+export interface TemplateFile {
+  readonly path: string;
+  readonly region: string;
+}
+
+export interface LintResult {
+  /** cfn-lint's exit status: 0 when it found nothing. */
+  readonly status: number | null;
+  /** What it printed: empty when it found nothing. */
+  readonly output: string;
+}
+
+/**
+ * Runs cfn-lint over the templates, each against the region it deploys to (which instance classes
+ * and engine versions are orderable differs by region), one cfn-lint per region, side by side.
+ */
+export async function runCfnLint(templates: readonly TemplateFile[]): Promise<LintResult> {
+  const regions = [...new Set(templates.map((template) => template.region))].sort();
+  const results = await Promise.all(
+    regions.map((region) =>
+      lint(
+        region,
+        templates.filter((template) => template.region === region).map((template) => template.path),
+      ),
+    ),
+  );
+  return {
+    status: results.find((result) => result.status !== 0)?.status ?? 0,
+    output: results
+      .map((result) => result.output)
+      .filter(Boolean)
+      .join('\n'),
+  };
+}
+
+function lint(region: string, paths: readonly string[]): Promise<LintResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('cfn-lint', ['--format', 'parseable', '--regions', region, '--', ...paths]);
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, output: output.trim() }));
+  });
 }

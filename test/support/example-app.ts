@@ -9,6 +9,7 @@ import cdkJson from '../../cdk.json';
 import { composeApp } from '../../lib/app';
 import { environments } from '../../lib/config/environments';
 import type { EnvironmentStage } from '../../lib/stages/environment-stage';
+import type { TemplateFile } from './cfn-lint';
 
 export interface ExampleApp {
   readonly stages: ReadonlyMap<string, EnvironmentStage>;
@@ -61,11 +62,10 @@ export function templateOf(stack: Stack): Template {
   return Template.fromJSON(assembly.getStackArtifact(stack.artifactId).template);
 }
 
-/** Every template of every example stage, by artifact id. */
-export function allTemplatePaths(): string[] {
-  const { assembly } = exampleApp();
-  return [...exampleApp().stages.keys()].flatMap((name) => {
-    const nested = assembly.getNestedAssembly(`assembly-${name}`);
-    return nested.stacks.map((stack) => join(nested.directory, stack.templateFile));
-  });
+/** Every template the example app synthesizes (the stages' and the CI access stacks'), with its region. */
+export function allTemplates(): TemplateFile[] {
+  return exampleApp().assembly.stacksRecursively.map((stack) => ({
+    path: stack.templateFullPath,
+    region: stack.environment.region,
+  }));
 }

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -16,6 +15,7 @@ import { MigrationTaskDefinition } from '../../lib/constructs/migration-task';
 import { Network } from '../../lib/constructs/network';
 import { SecretPreflight } from '../../lib/constructs/secret-preflight';
 import { EnvironmentStack } from '../../lib/stacks/environment-stack';
+import type { TemplateFile } from './cfn-lint';
 import { testApp } from './example-app';
 
 export interface ReleaseStackOptions {
@@ -38,8 +38,8 @@ export interface ReleaseStack {
   readonly connectionStrings: ConnectionStrings;
   readonly migration: MigrationTaskDefinition;
   readonly service: ecs.FargateService;
-  /** Directory of the synthesized template (for cfn-lint). */
-  readonly templatePath: string;
+  /** The synthesized template file, for cfn-lint. */
+  readonly templateFile: TemplateFile;
 }
 
 /**
@@ -168,6 +168,6 @@ export function releaseStack(options: ReleaseStackOptions = {}): ReleaseStack {
     connectionStrings,
     migration,
     service,
-    templatePath: join(assembly.directory, artifact.templateFile),
+    templateFile: { path: artifact.templateFullPath, region: dev.region },
   };
 }

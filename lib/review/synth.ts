@@ -1,7 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCommand } from '../child-process';
 
 export interface SynthOptions {
   /** Checkout holding `cdk.json` and the app. */
@@ -22,7 +23,7 @@ export interface SynthOptions {
  * `cdk synth '**'` per run. CDK's built-in CloudFormation validation is off (`CDK_VALIDATION=false`):
  * the review compares templates, and `npm test` lints them with cfn-lint.
  */
-export function synthesize(options: SynthOptions): Promise<void> {
+export async function synthesize(options: SynthOptions): Promise<void> {
   const cdkJson = readJson(join(options.directory, 'cdk.json'));
   const app = cdkJson.app;
   if (typeof app !== 'string') throw new Error(`${options.directory}/cdk.json has no "app" command`);
@@ -31,31 +32,17 @@ export function synthesize(options: SynthOptions): Promise<void> {
     ...readJson(join(options.directory, 'cdk.context.json'), {}),
     ...options.context,
   };
-  return new Promise((resolve, reject) => {
-    const child = spawn(app, {
-      cwd: options.directory,
-      shell: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        CDK_OUTDIR: options.outdir,
-        CDK_CONTEXT_JSON: JSON.stringify(context),
-        CDK_VALIDATION: 'false',
-      },
-    });
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolve();
-      else reject(new Error(`synth of ${options.directory} failed (exit ${code}):\n${output.trim()}`));
-    });
+  const { status, output } = await runCommand(app, [], {
+    cwd: options.directory,
+    shell: true,
+    env: {
+      ...process.env,
+      CDK_OUTDIR: options.outdir,
+      CDK_CONTEXT_JSON: JSON.stringify(context),
+      CDK_VALIDATION: 'false',
+    },
   });
+  if (status !== 0) throw new Error(`synth of ${options.directory} failed (exit ${status}):\n${output}`);
 }
 
 function readJson(path: string, fallback?: Record<string, unknown>): Record<string, unknown> {

@@ -1,4 +1,5 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { type CommandResult, runCommand } from '../../lib/child-process';
 
 /** The command that installs cfn-lint, shown whenever it is missing. */
 export const CFN_LINT_INSTALL = 'pip install cfn-lint';
@@ -14,18 +15,11 @@ export interface TemplateFile {
   readonly region: string;
 }
 
-export interface LintResult {
-  /** cfn-lint's exit status: 0 when it found nothing. */
-  readonly status: number | null;
-  /** What it printed: empty when it found nothing. */
-  readonly output: string;
-}
-
 /**
  * Runs cfn-lint over the templates, each against the region it deploys to (which instance classes
  * and engine versions are orderable differs by region), one cfn-lint per region, side by side.
  */
-export async function runCfnLint(templates: readonly TemplateFile[]): Promise<LintResult> {
+export async function runCfnLint(templates: readonly TemplateFile[]): Promise<CommandResult> {
   const regions = [...new Set(templates.map((template) => template.region))].sort();
   const results = await Promise.all(
     regions.map((region) =>
@@ -44,17 +38,6 @@ export async function runCfnLint(templates: readonly TemplateFile[]): Promise<Li
   };
 }
 
-function lint(region: string, paths: readonly string[]): Promise<LintResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('cfn-lint', ['--format', 'parseable', '--regions', region, '--', ...paths]);
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, output: output.trim() }));
-  });
+function lint(region: string, paths: readonly string[]): Promise<CommandResult> {
+  return runCommand('cfn-lint', ['--format', 'parseable', '--regions', region, '--', ...paths]);
 }

@@ -28,14 +28,14 @@ const vm = require('node:vm');
 
 /**
  * The parts of Node's CommonJS loader that require hooks use, which @types/node leaves out.
- * @typedef {NodeJS.Module & { _compile(content: string, filename: string): unknown }} LoadingModule
+ * @typedef {NodeJS.Module & { _compile(content: string, filename: string, format?: string): unknown }} LoadingModule
  * @typedef {{
  *   _extensions: Record<string, (module: LoadingModule, filename: string) => void>,
  *   _resolveFilename(request: string, parent: NodeJS.Module, isMain: boolean, options?: { paths?: string[] }): string,
  *   _resolveLookupPaths(request: string, parent: NodeJS.Module): string[] | null,
  *   prototype: LoadingModule,
  *   enableCompileCache?: (directory: string) => unknown,
- *   runMain(): void,
+ *   _load(request: string, parent: NodeJS.Module | null, isMain: boolean): unknown,
  * }} Loader
  */
 const loader = /** @type {Loader} */ (/** @type {unknown} */ (Module));
@@ -56,8 +56,10 @@ if (loader.enableCompileCache) loader.enableCompileCache(cacheDir);
 else useCodeCache(codeCacheFile(entryPath));
 
 process.argv = [process.argv[0] ?? 'node', entryPath, ...args];
-// Runs the entry as the main module, so `require.main === module` holds in it as under `node`.
-loader.runMain();
+// Loads the entry as the main module (`require.main === module` in it, as under `node`), always
+// through the CommonJS loader: `Module.runMain` would hand it to the ES module loader whenever
+// NODE_OPTIONS has `--import` (as tracing agents do), which does not know `.ts`.
+loader._load(entryPath, null, true);
 
 /**
  * Strips the types of each `.ts` file as Node requires it. The output is kept in the cache
@@ -71,7 +73,7 @@ function registerTypeScript() {
   loader._extensions['.ts'] = (/** @type {LoadingModule} */ module, /** @type {string} */ filename) => {
     const source = fs.readFileSync(filename, 'utf8');
     // Last, so that lines stay where they are in the source.
-    const key = `\n// ${crypto.createHash('sha256').update(salt).update(filename).update(source).digest('hex')}\n`;
+    const key = `\n// ${sha256(salt + path.relative(root, filename) + source)}\n`;
     const file = path.join(cacheDir, 'ts', `${cacheName(filename)}.js`);
     let code = readIfPresent(file);
     if (!code?.endsWith(key)) {
@@ -82,9 +84,16 @@ function registerTypeScript() {
   };
 }
 
-/** A file name for `file` in the cache directory: its path in the project, flattened. */
+/**
+ * A file name for `file` in the cache directory, from its path in the project: the same in every
+ * checkout (`npm run review` synthesizes a base ref in a git worktree sharing node_modules).
+ */
 function cacheName(/** @type {string} */ file) {
-  return path.relative(root, file).replace(/[^A-Za-z0-9]+/g, '-');
+  return `${path.basename(file)}-${sha256(path.relative(root, file)).slice(0, 12)}`;
+}
+
+function sha256(/** @type {string} */ text) {
+  return crypto.createHash('sha256').update(text).digest('hex');
 }
 
 /** One code cache per entry point, so the app and the scripts do not evict each other. */
@@ -103,17 +112,25 @@ function useCodeCache(/** @type {string} */ file) {
   const scripts = new Map();
   let stale = false;
   const compile = loader.prototype._compile;
-  loader.prototype._compile = function compileWithCache(content, filename) {
-    if (!cacheable(filename, content)) return compile.call(this, content, filename);
-    const hash = crypto.createHash('sha256').update(content).digest('base64');
+  loader.prototype._compile = function compileWithCache(content, filename, format) {
+    // ES modules, which Node 20.19+ also loads through here, and what is not cacheable take
+    // Node's own path.
+    if (format === 'module' || !cacheable(content)) return compile.call(this, content, filename, format);
+    const hash = sha256(content);
     const hit = cached.get(filename);
     const cachedData = hit?.hash === hash ? hit.data : undefined;
-    const script = new vm.Script(`${WRAPPER}${content}\n})`, {
-      filename,
-      // Columns on the first line as in the file itself (minified packages are one line).
-      columnOffset: -WRAPPER.length,
-      cachedData,
-    });
+    let script;
+    try {
+      script = new vm.Script(`${WRAPPER}${content}\n})`, {
+        filename,
+        // Columns on the first line as in the file itself (minified packages are one line).
+        columnOffset: -WRAPPER.length,
+        cachedData,
+      });
+    } catch {
+      // A syntax error: Node's own path tells ES module syntax apart and reports it as usual.
+      return compile.call(this, content, filename, format);
+    }
     if (!cachedData || script.cachedDataRejected) stale = true;
     scripts.set(filename, { script, hash });
     return script
@@ -121,24 +138,18 @@ function useCodeCache(/** @type {string} */ file) {
       .call(this.exports, this.exports, requireFor(this), this, filename, path.dirname(filename));
   };
   process.once('exit', () => {
-    if (stale) writeCodeCache(file, scripts);
+    if (stale) writeCodeCache(file, scripts, cached);
   });
 }
 
 /**
- * Whether a module can take the cached path. TypeScript files take Node's own, which registers
- * their source maps (they are small). A hashbang or byte-order mark is only valid at the start of
- * a script, not inside the wrapper. V8 drops the `import()` callback of code from a cache
- * (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), so modules that may call `import()` compile afresh:
- * 3 of the 916 a synth loads.
+ * Whether a module can take the cached path. A hashbang is only valid at the start of a script,
+ * not inside the wrapper. Code compiled by `vm.Script` gets no `import()` unless a callback is
+ * given, and the only one that works with cached code prints an ExperimentalWarning on Node 20,
+ * so modules that may call `import()` compile as usual: 3 of the ~900 a synth loads.
  */
-function cacheable(/** @type {string} */ filename, /** @type {string} */ content) {
-  return (
-    !filename.endsWith('.ts') &&
-    !content.startsWith('#!') &&
-    content.charCodeAt(0) !== 0xfeff &&
-    !/\bimport\s*\(/.test(content)
-  );
+function cacheable(/** @type {string} */ content) {
+  return !content.startsWith('#!') && !/\bimport\s*(?:\/\*[\s\S]*?\*\/\s*)*\(/.test(content);
 }
 
 /** The `require` Node gives a module (lib/internal/modules/helpers.js `makeRequireFunction`). */
@@ -176,19 +187,28 @@ function readCodeCache(/** @type {string} */ file) {
   return entries;
 }
 
+/**
+ * Writes the code of every module this run compiled, and keeps the entries of an earlier run for
+ * modules this one did not load while their files exist (`npm run review` loads two checkouts).
+ */
 function writeCodeCache(
   /** @type {string} */ file,
   /** @type {Map<string, { script: vm.Script, hash: string }>} */ scripts,
+  /** @type {Map<string, { hash: string, data: Buffer }>} */ earlier,
 ) {
   /** @type {Record<string, [string, number, number]>} */
   const index = {};
+  /** @type {Buffer[]} */
   const parts = [];
   let offset = 0;
-  for (const [filename, { script, hash }] of scripts) {
-    const data = script.createCachedData();
+  const add = (/** @type {string} */ filename, /** @type {string} */ hash, /** @type {Buffer} */ data) => {
     index[filename] = [hash, offset, data.length];
     parts.push(data);
     offset += data.length;
+  };
+  for (const [filename, { script, hash }] of scripts) add(filename, hash, script.createCachedData());
+  for (const [filename, { hash, data }] of earlier) {
+    if (!scripts.has(filename) && fs.existsSync(filename)) add(filename, hash, data);
   }
   const indexBytes = Buffer.from(JSON.stringify(index));
   const header = Buffer.alloc(4);
@@ -207,13 +227,15 @@ function readIfPresent(/** @type {string} */ file) {
 
 /** Written aside and renamed: two runs at once (`npm run review` runs two synths) never read a torn file. */
 function writeAtomically(/** @type {string} */ file, /** @type {string | Buffer} */ data) {
+  const partial = `${file}.${process.pid}`;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    const partial = `${file}.${process.pid}`;
     fs.writeFileSync(partial, data);
     fs.renameSync(partial, file);
   } catch (error) {
-    // A cache that cannot be written (a read-only node_modules) only costs speed.
-    process.emitWarning(`${file} not cached: ${error instanceof Error ? error.message : String(error)}`);
+    if (fs.existsSync(partial)) fs.unlinkSync(partial);
+    // A cache that cannot be written (a read-only node_modules) only costs speed. Written directly:
+    // the code cache is written as the process exits, when process.emitWarning prints nothing.
+    process.stderr.write(`bin/run.cjs: ${file} not cached: ${error instanceof Error ? error.message : error}\n`);
   }
 }

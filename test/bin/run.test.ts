@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 // bin/run.cjs runs the CDK app (cdk.json) and the scripts. These tests run it as cdk.json does,
 // on small projects written to a temp directory, each with its own cache directory.
@@ -24,9 +25,13 @@ function write(name: string, text: string): string {
 }
 
 function run(entry: string, ...args: string[]) {
+  return runWith({}, entry, ...args);
+}
+
+function runWith(env: NodeJS.ProcessEnv, entry: string, ...args: string[]) {
   const result = spawnSync(process.execPath, [RUNNER, entry, ...args], {
     encoding: 'utf8',
-    env: { ...process.env, BERTH_CACHE_DIR: cacheDir },
+    env: { ...process.env, BERTH_CACHE_DIR: cacheDir, ...env },
   });
   return { status: result.status, stdout: result.stdout.trim(), stderr: result.stderr };
 }
@@ -64,6 +69,25 @@ describe('a TypeScript entry point', () => {
     expect(run(entry).stdout).toBe('aaa');
     write('main.ts', "const word: string = 'bbb';\nconsole.log(word);\n");
     expect(run(entry).stdout).toBe('bbb');
+  });
+
+  test('loads ES modules as Node does', () => {
+    write('esm/package.json', '{ "type": "module" }');
+    write('esm/index.js', "export const kind = 'esm';\n");
+    const entry = write('main.ts', "import { kind } from './esm/index.js';\nconsole.log(kind);\n");
+    for (const attempt of ['first', 'cached']) {
+      expect({ attempt, ...run(entry) }).toMatchObject({ attempt, status: 0, stdout: 'esm' });
+    }
+  });
+
+  test('runs through the CommonJS loader with --import in NODE_OPTIONS, as tracing agents set it', () => {
+    const agent = write('agent.mjs', 'globalThis.agentLoaded = true;\n');
+    const entry = write(
+      'main.ts',
+      'const loaded: boolean = Boolean((globalThis as any).agentLoaded);\nconsole.log(loaded);\n',
+    );
+    const result = runWith({ NODE_OPTIONS: `--import=${pathToFileURL(agent).href}` }, entry);
+    expect(result).toMatchObject({ status: 0, stdout: 'true' });
   });
 
   test('without an entry, says how to call it', () => {
@@ -128,7 +152,7 @@ const ownCodeCache = typeof (Module as { enableCompileCache?: unknown }).enableC
     expect(Object.keys(indexOf(codeCache()))).toEqual(expect.arrayContaining([dependency, join(dir, 'lib/other.js')]));
   });
 
-  test('leaves out modules that may call import(), whose callback V8 drops from cached code', () => {
+  test('leaves out modules that may call import(), which vm.Script cannot give them quietly', () => {
     run(entry);
     expect(Object.keys(indexOf(codeCache()))).not.toContain(importer);
     expect(JSON.parse(run(entry).stdout)).toMatchObject({ join: 'function' });
@@ -136,9 +160,42 @@ const ownCodeCache = typeof (Module as { enableCompileCache?: unknown }).enableC
 
   test('is not rewritten by a run that found everything in it', () => {
     run(entry);
-    const written = statSync(codeCache()).mtimeMs;
+    // Every write renames a new file into place, so the inode tells a rewrite.
+    const written = statSync(codeCache()).ino;
     expect(run(entry).status).toBe(0);
-    expect(statSync(codeCache()).mtimeMs).toBe(written);
+    expect(statSync(codeCache()).ino).toBe(written);
+  });
+
+  test('keeps, when rewritten, what an earlier run loaded while its file exists', () => {
+    const extra = write('lib/extra.js', 'module.exports = 2;\n');
+    const flagged = write(
+      'flagged.ts',
+      "import './lib/dependency';\nif (process.argv.includes('--extra')) require('./lib/extra');\n",
+    );
+    const editDependency = (from: string, to: string) =>
+      writeFileSync(dependency, readFileSync(dependency, 'utf8').replace(from, to));
+    run(flagged, '--extra');
+    editDependency("'aaa'", "'bbb'");
+    run(flagged);
+    expect(Object.keys(indexOf(codeCache()))).toEqual(expect.arrayContaining([dependency, extra]));
+    rmSync(extra);
+    editDependency("'bbb'", "'ccc'");
+    run(flagged);
+    expect(Object.keys(indexOf(codeCache()))).not.toContain(extra);
+  });
+
+  test('keeps the exit code of a run that writes it', () => {
+    const exits = write('exits.ts', "import './lib/dependency';\nprocess.exit(3);\n");
+    expect(run(exits).status).toBe(3);
+    expect(readdirSync(cacheDir).some((name) => name.startsWith('exits.ts'))).toBe(true);
+  });
+
+  test('costs only speed when it cannot be written', () => {
+    cacheDir = write('not-a-directory', '');
+    const result = run(entry);
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ word: 'aaa' });
+    expect(result.stderr).toContain('not cached');
   });
 
   test('never runs the code of an earlier version of a module, even one of the same length', () => {

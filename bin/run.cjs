@@ -4,7 +4,7 @@
  * Runs a TypeScript entry point: `node bin/run.cjs <file.ts> [args...]`. cdk.json runs the CDK app
  * with it, and package.json the scripts behind `npm run review | cost | migrate | bench`.
  *
- * A synth through it takes about a third less time than through tsx (BENCHMARKS.md):
+ * A synth through it takes about half the time it took through tsx (BENCHMARKS.md):
  * - Each `.ts` file is stripped of its types by Sucrase as Node requires it, in-process, and the
  *   result kept in the cache by content. Sucrase keeps every line where it was, so stack traces
  *   (and the file:line cdk-nag findings point at) are right without source maps, which would cost

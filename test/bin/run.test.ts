@@ -64,6 +64,16 @@ describe('a TypeScript entry point', () => {
     }
   });
 
+  test('reuses the transform of an unchanged file', () => {
+    const entry = write('main.ts', "const word: string = 'aaa';\nconsole.log(word);\n");
+    expect(run(entry).stdout).toBe('aaa');
+    const [cached] = readdirSync(join(cacheDir, 'ts'));
+    const file = join(cacheDir, 'ts', cached ?? '');
+    // Edited in the cache only: the next run prints it only if it runs the cached transform.
+    writeFileSync(file, readFileSync(file, 'utf8').replace("'aaa'", "'zzz'"));
+    expect(run(entry).stdout).toBe('zzz');
+  });
+
   test('never runs the transform of an earlier version of a file', () => {
     const entry = write('main.ts', "const word: string = 'aaa';\nconsole.log(word);\n");
     expect(run(entry).stdout).toBe('aaa');

@@ -41,7 +41,7 @@ describe('the cost estimate of the example app', () => {
     for (const s of stages) expect(s.estimate?.notPriced).toEqual({});
   });
 
-  test('prints an itemized report that ends with the total and the assumptions', () => {
+  test('prints an itemized report with the total and the assumptions', () => {
     const report = formatStage(stage('prod'));
     expect(report[0]).toBe('prod  (eu-west-1)');
     expect(report).toContainEqual(expect.stringMatching(/^ {2}RDS db\.t4g\.medium Multi-AZ +\$99\.28/));

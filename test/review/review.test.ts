@@ -25,6 +25,13 @@ beforeAll(() => {
   base = synthesizeStacks([dev]);
 });
 
+/** The review of one dev stack; throws when the review left it out. */
+const stackReview = (review: ReturnType<typeof reviewRelease>, stackId: string) => {
+  const stack = review.environments[0]?.stacks.find((s) => s.stackId === stackId);
+  if (!stack) throw new Error(`the review has no ${stackId}`);
+  return stack;
+};
+
 const dataTemplate = (stacks: SynthesizedStack[]) => {
   const stack = stacks.find((s) => s.stackId === 'dev/Data');
   if (!stack) throw new Error('no dev/Data stack');
@@ -192,8 +199,7 @@ test('a changed parameter value is an ordinary change, shown with its property',
 test('a new image tag is an ordinary release: new task definitions, migration re-run, nothing blocked', () => {
   const current = synthesizeStacks([variant(dev, { service: { image: { tag: '1.1.0' } } })]);
   const review = reviewRelease(base, current);
-  const service = review.environments[0]?.stacks.find((stack) => stack.stackId === 'dev/Service');
-  const changed = (service?.resources ?? []).map((r) => [r.type, r.kind]);
+  const changed = stackReview(review, 'dev/Service').resources.map((r) => [r.type, r.kind]);
   // A new task-definition revision is a routine replacement, shown as an ordinary change; the
   // migration run and the secret preflight re-run for the new image; nothing stateful is touched.
   expect(changed.map((pair) => pair.join(' ')).sort()).toEqual([
@@ -203,7 +209,7 @@ test('a new image tag is an ordinary release: new task definitions, migration re
     'Custom::BerthMigration updated',
     'Custom::BerthSecretPreflight updated',
   ]);
-  expect(review.environments[0]?.stacks.find((stack) => stack.stackId === 'dev/Data')?.resources ?? []).toEqual([]);
+  expect(stackReview(review, 'dev/Data').resources).toEqual([]);
   expect(review.blocking).toEqual([]);
   expect(exitCodeOf(review)).toBe(0);
   expect(renderText(review, { base: 'main' })).toContain('RESULT: OK');

@@ -48,7 +48,10 @@ test('reads the task output of the stack with the AWS CLI', () => {
     return '{"cluster":"berth","taskDefinitionFamily":"migrate"}\n';
   });
   expect(output).toEqual({ cluster: 'berth', taskDefinitionFamily: 'migrate' });
-  expect(calls[0]).toEqual(expect.arrayContaining(['aws', 'cloudformation', 'describe-stacks', 'prod-Service']));
+  expect(calls).toHaveLength(1);
+  expect(calls[0]?.slice(0, 3)).toEqual(['aws', 'cloudformation', 'describe-stacks']);
+  expect(calls[0]).toEqual(expect.arrayContaining(['--stack-name', 'prod-Service', '--region', 'eu-west-1']));
+  expect(calls[0]?.[calls[0].indexOf('--region') + 1]).toBe('eu-west-1');
   expect(() => readTaskOutput('prod-Service', 'eu-west-1', () => 'None')).toThrow(/has no output BerthMigrationTask/);
 });
 

@@ -1,4 +1,5 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { prod } from '../../lib/config/environments';
 import { exampleStage, templateOf } from '../support/example-app';
 
 const dataTemplate = (env: string): Template => templateOf(exampleStage(env).data);
@@ -55,16 +56,29 @@ describe('network', () => {
 
   test('creates exactly the configured interface endpoints, reachable from the VPC on 443 only', () => {
     dataTemplate('dev').resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface' }, 0);
-    const prod = dataTemplate('prod');
-    prod.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface' }, 4);
-    prod.hasResourceProperties('AWS::EC2::VPCEndpoint', {
-      VpcEndpointType: 'Interface',
-      ServiceName: 'com.amazonaws.eu-west-1.secretsmanager',
-      PrivateDnsEnabled: true,
-    });
-    prod.hasResourceProperties('AWS::EC2::SecurityGroup', {
-      SecurityGroupIngress: [{ CidrIp: '10.30.0.0/16', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' }],
-    });
+    interface Endpoint {
+      readonly VpcEndpointType?: string;
+      readonly ServiceName?: unknown;
+      readonly PrivateDnsEnabled?: boolean;
+      readonly SecurityGroupIds?: { 'Fn::GetAtt': [string, string] }[];
+      readonly SecurityGroupIngress?: unknown;
+    }
+    const resources = dataTemplate('prod').toJSON().Resources as Record<string, { Type: string; Properties: Endpoint }>;
+    const endpoints = Object.values(resources).filter(
+      (r) => r.Type === 'AWS::EC2::VPCEndpoint' && r.Properties.VpcEndpointType === 'Interface',
+    );
+    expect(endpoints.map((e) => e.Properties.ServiceName).sort()).toEqual(
+      prod.network.interfaceEndpoints.map((name) => `com.amazonaws.${prod.region}.${name}`).sort(),
+    );
+    for (const endpoint of endpoints) {
+      expect(endpoint.Properties.PrivateDnsEnabled).toBe(true);
+      expect(endpoint.Properties.SecurityGroupIds?.length).toBeGreaterThan(0);
+      for (const group of endpoint.Properties.SecurityGroupIds ?? []) {
+        expect(resources[group['Fn::GetAtt'][0]]?.Properties.SecurityGroupIngress).toEqual([
+          { CidrIp: prod.network.cidr, FromPort: 443, ToPort: 443, IpProtocol: 'tcp', Description: expect.any(String) },
+        ]);
+      }
+    }
   });
 
   test('admits nothing from 0.0.0.0/0', () => {

@@ -7,10 +7,17 @@ import { exampleStage, templateOf, testApp } from '../support/example-app';
 const serviceTemplate = (env: string): Template => templateOf(exampleStage(env).service);
 const ENVIRONMENTS = ['dev', 'staging', 'prod'];
 
+/** One environment's API task definition (the migration task has one of its own). */
+function apiTaskDefinition(env: string): { Properties: Record<string, unknown> } {
+  const found = Object.entries(serviceTemplate(env).findResources('AWS::ECS::TaskDefinition'));
+  const [, taskDefinition] = found.find(([id]) => id.startsWith('ApiTaskDefinition')) ?? [];
+  if (!taskDefinition) throw new Error(`no API task definition in ${env}`);
+  return taskDefinition as { Properties: Record<string, unknown> };
+}
+
 /** The JSON of one environment's container definition. */
 function container(env: string): Record<string, unknown> {
-  const [taskDefinition] = Object.values(serviceTemplate(env).findResources('AWS::ECS::TaskDefinition'));
-  return taskDefinition.Properties.ContainerDefinitions[0];
+  return (apiTaskDefinition(env).Properties.ContainerDefinitions as Record<string, unknown>[])[0] ?? {};
 }
 
 /** `[{ Key, Value }]` attribute lists as a plain map. */
@@ -232,11 +239,16 @@ describe('service', () => {
   });
 
   test('sizes the task from config: 0.5 vCPU / 1 GiB on ARM64', () => {
-    serviceTemplate('prod').hasResourceProperties('AWS::ECS::TaskDefinition', {
+    expect(prod.service).toMatchObject({ cpu: 512, memoryMiB: 1024, cpuArchitecture: 'ARM64' });
+    expect(apiTaskDefinition('prod').Properties).toMatchObject({
       Cpu: '512',
       Memory: '1024',
       RequiresCompatibilities: ['FARGATE'],
       RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
+    });
+    expect(apiTaskDefinition('dev').Properties).toMatchObject({
+      Cpu: String(dev.service.cpu),
+      Memory: String(dev.service.memoryMiB),
     });
   });
 
@@ -340,9 +352,13 @@ describe('service', () => {
       mode: 'non-blocking',
       'awslogs-stream-prefix': 'service',
     });
-    serviceTemplate('prod').hasResourceProperties('AWS::Logs::LogGroup', {
-      RetentionInDays: 90,
-      KmsKeyId: Match.anyValue(),
+    const group = (container('prod').LogConfiguration as { Options: Record<string, { Ref: string }> }).Options[
+      'awslogs-group'
+    ];
+    const resources = serviceTemplate('prod').toJSON().Resources as Record<string, { Properties: unknown }>;
+    expect(resources[group?.Ref ?? '']?.Properties).toEqual({
+      RetentionInDays: prod.logRetentionDays,
+      KmsKeyId: { 'Fn::ImportValue': expect.any(String) },
     });
   });
 

@@ -6,14 +6,15 @@ import { exampleApp, exampleStage, templateOf } from '../support/example-app';
 // replace or delete is exactly what production keeps when it is replaced or deleted anyway.
 const KEEPS = ['Retain', 'Snapshot'];
 
-describe('in production, the data stack', () => {
-  const statefulResources = () =>
-    Object.entries((templateOf(exampleStage('prod').data).toJSON() as CfnTemplate).Resources ?? {})
-      .filter(([, resource]) => STATEFUL_RESOURCE_TYPES.has(resource.Type))
-      .map(([id, resource]) => ({ id, ...resource }));
+/** The stateful resources of an environment's data stack, by the review's list of types. */
+const statefulResources = (env: string) =>
+  Object.entries((templateOf(exampleStage(env).data).toJSON() as CfnTemplate).Resources ?? {})
+    .filter(([, resource]) => STATEFUL_RESOURCE_TYPES.has(resource.Type))
+    .map(([id, resource]) => ({ id, ...resource }));
 
+describe('in production, the data stack', () => {
   test('holds the stateful resources the review guards', () => {
-    const types = new Set(statefulResources().map((resource) => resource.Type));
+    const types = new Set(statefulResources('prod').map((resource) => resource.Type));
     for (const type of [
       'AWS::RDS::DBInstance',
       'AWS::RDS::DBSubnetGroup',
@@ -30,7 +31,7 @@ describe('in production, the data stack', () => {
   });
 
   test('keeps every stateful resource on replacement and on deletion (Retain or Snapshot)', () => {
-    const unprotected = statefulResources()
+    const unprotected = statefulResources('prod')
       .filter((r) => !KEEPS.includes(r.DeletionPolicy ?? '') || !KEEPS.includes(r.UpdateReplacePolicy ?? ''))
       .map(
         (r) => `${r.id} (${r.Type}): DeletionPolicy ${r.DeletionPolicy}, UpdateReplacePolicy ${r.UpdateReplacePolicy}`,
@@ -44,9 +45,15 @@ describe('in production, the data stack', () => {
   });
 });
 
-test('outside production, the data stack can be torn down', () => {
+test('outside production, the data stack can be torn down: every stateful resource is deleted with it', () => {
   const dev = exampleApp().assembly.getNestedAssembly('assembly-dev');
   expect(dev.getStackArtifact(exampleStage('dev').data.artifactId).terminationProtection).toBe(false);
-  const database = templateOf(exampleStage('dev').data).findResources('AWS::RDS::DBSubnetGroup');
-  expect(Object.values(database).map((group) => group.DeletionPolicy ?? 'Delete')).toEqual(['Delete']);
+  const resources = statefulResources('dev');
+  expect(resources.map((r) => r.Type)).toEqual(expect.arrayContaining(['AWS::RDS::DBInstance', 'AWS::KMS::Key']));
+  const kept = resources
+    .filter((r) => (r.DeletionPolicy ?? 'Delete') !== 'Delete' || (r.UpdateReplacePolicy ?? 'Delete') !== 'Delete')
+    .map(
+      (r) => `${r.id} (${r.Type}): DeletionPolicy ${r.DeletionPolicy}, UpdateReplacePolicy ${r.UpdateReplacePolicy}`,
+    );
+  expect(kept).toEqual([]);
 });

@@ -159,10 +159,6 @@ describe('deploy workflow', () => {
     expect(needs).toEqual(['test', ...environments.slice(0, -1).map((env) => env.name)]);
   });
 
-  test('puts prod behind its GitHub Environment (required reviewers)', () => {
-    expect(environmentName(deploy().jobs.prod as Job)).toBe('prod');
-  });
-
   test('deploys one run per environment at a time and never cancels a deploy in progress', () => {
     for (const { id, job } of deployJobs()) {
       expect(job.concurrency).toEqual({ group: `deploy-${id}`, 'cancel-in-progress': false });

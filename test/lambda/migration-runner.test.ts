@@ -17,6 +17,7 @@ import {
   type RunnerSettings,
   startMigration,
 } from '../../lambda/migration-runner/core';
+import { awsError } from '../support/aws-error';
 
 const ecsMock = mockClient(ECSClient);
 const logsMock = mockClient(CloudWatchLogsClient);
@@ -44,7 +45,7 @@ const at = (minutes: number) => () => new Date(started.getTime() + minutes * 60_
 
 /** The latest ACTIVE revision of the family runs `image`. */
 function latestRevision(image: string, revision = 7): void {
-  ecsMock.on(DescribeTaskDefinitionCommand).resolves({
+  ecsMock.on(DescribeTaskDefinitionCommand, { taskDefinition: 'migrate' }).resolves({
     taskDefinition: {
       taskDefinitionArn: `arn:aws:ecs:eu-west-1:111111111111:task-definition/migrate:${revision}`,
       containerDefinitions: [{ name: 'migrate', image, command: ['alembic', 'upgrade', 'head'] }],
@@ -238,8 +239,7 @@ describe('isComplete', () => {
         },
       ],
     });
-    const missing = new Error('The specified log stream does not exist.');
-    missing.name = 'ResourceNotFoundException';
+    const missing = awsError('ResourceNotFoundException', 'The specified log stream does not exist.');
     logsMock.on(GetLogEventsCommand).rejects(missing);
     const result = await checkMigration(running(), settings, ecs, logs, at(1));
     if (!result.IsComplete || !result.Data) throw new Error('expected a completed run');

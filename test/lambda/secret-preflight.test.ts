@@ -2,6 +2,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { preflight } from '../../lambda/secret-preflight/core';
 import { THIRD_PARTY_PLACEHOLDER } from '../../lib/constructs/app-secrets';
+import { awsError } from '../support/aws-error';
 
 const smMock = mockClient(SecretsManagerClient);
 const client = new SecretsManagerClient({});
@@ -20,11 +21,11 @@ function secretValues(values: Record<string, string | Error>): void {
   }
 }
 
-function notFound(): Error {
-  const error = new Error("Secrets Manager can't find the specified secret value for staging label: AWSCURRENT");
-  error.name = 'ResourceNotFoundException';
-  return error;
-}
+const notFound = (): Error =>
+  awsError(
+    'ResourceNotFoundException',
+    "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT",
+  );
 
 beforeEach(() => smMock.reset());
 
@@ -67,8 +68,7 @@ test('never puts a secret value in its message', async () => {
 });
 
 test('reports a secret it may not read instead of passing it', async () => {
-  const denied = new Error('not authorized');
-  denied.name = 'AccessDeniedException';
+  const denied = awsError('AccessDeniedException', 'not authorized');
   secretValues({ SENTRY_DSN: denied, OPENAI_API_KEY: 'x', CLERK_SECRET_KEY: 'y' });
   await expect(preflight(event(), client, 'eu-west-1')).rejects.toThrow(
     '- SENTRY_DSN could not be read (AccessDeniedException):',

@@ -10,6 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { environments, prod } from '../../lib/config/environments';
 import type { MigrationTaskOutput } from '../../lib/constructs/migration-runner';
 import { type MigrateOptions, parseMigrateArgs, readTaskOutput, runByHand } from '../../scripts/migrate';
+import { awsError } from '../support/aws-error';
 
 describe('arguments', () => {
   test('take the environment, and the command after --', () => {
@@ -154,14 +155,19 @@ describe('running by hand', () => {
   });
 
   test('exits 0 after a successful run, waiting for the log stream to appear', async () => {
-    const missing = new Error('The specified log stream does not exist.');
-    missing.name = 'ResourceNotFoundException';
-    logsMock.on(GetLogEventsCommand).rejects(missing);
+    const missing = awsError('ResourceNotFoundException', 'The specified log stream does not exist.');
+    logsMock
+      .on(GetLogEventsCommand)
+      .rejectsOnce(missing)
+      .resolvesOnce({ events: [{ message: 'Running upgrade a1 -> b2\n' }], nextForwardToken: 'f1' })
+      .resolves({ events: [], nextForwardToken: 'f1' });
     ecsMock
       .on(DescribeTasksCommand)
+      .resolvesOnce({ tasks: [{ lastStatus: 'RUNNING' }] })
       .resolves({ tasks: [{ lastStatus: 'STOPPED', containers: [{ name: 'migrate', exitCode: 0 }] }] });
     await expect(runByHand({ ...options, command: undefined }, task, deps())).resolves.toBe(0);
     expect(ecsMock.commandCalls(RunTaskCommand)[0].args[0].input.overrides).toBeUndefined();
+    expect(printed).toContain('Running upgrade a1 -> b2');
   });
 
   test('stops the task when it outlives the timeout', async () => {

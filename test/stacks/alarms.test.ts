@@ -30,15 +30,18 @@ function onlyId(template: Template, type: string): string {
 /** Dimension names of a single-metric alarm or of a `MetricStat`. */
 const dimensionNames = (dimensions: unknown): string[] => (dimensions as { Name: string }[]).map((d) => d.Name);
 
-// Per environment: minTasks, max_connections of the class (t4g.micro 112, t4g.small 225,
-// t4g.medium 450), allocated storage, instance memory, cache nodes.
+/** The connection alarm's threshold: 80 % of the class's max_connections, worked out by hand. */
+const connectionAlarmAt = (maxConnections: number) => Math.floor(maxConnections * 0.8);
+
+// Per environment: minTasks, the connection threshold (max_connections of t4g.micro 112, t4g.small
+// 225, t4g.medium 450), allocated storage, instance memory, cache nodes.
 const SIZES: Record<
   Env,
   { minTasks: number; connections: number; storageGiB: number; memoryGiB: number; nodes: number }
 > = {
-  dev: { minTasks: 1, connections: 89, storageGiB: 20, memoryGiB: 1, nodes: 1 },
-  staging: { minTasks: 1, connections: 180, storageGiB: 20, memoryGiB: 2, nodes: 1 },
-  prod: { minTasks: 2, connections: 360, storageGiB: 100, memoryGiB: 4, nodes: 2 },
+  dev: { minTasks: 1, connections: connectionAlarmAt(112), storageGiB: 20, memoryGiB: 1, nodes: 1 },
+  staging: { minTasks: 1, connections: connectionAlarmAt(225), storageGiB: 20, memoryGiB: 2, nodes: 1 },
+  prod: { minTasks: 2, connections: connectionAlarmAt(450), storageGiB: 100, memoryGiB: 4, nodes: 2 },
 };
 
 /** Single-metric alarms: name, namespace, metric, statistic, dimensions, threshold, operator, periods. */

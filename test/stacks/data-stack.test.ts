@@ -302,11 +302,6 @@ describe('stateful resources', () => {
     });
   });
 
-  test('the stack is termination-protected in prod only', () => {
-    expect(exampleStage('prod').data.terminationProtection).toBe(true);
-    expect(exampleStage('dev').data.terminationProtection).toBe(false);
-  });
-
   // Renaming a construct changes these ids and makes CloudFormation replace the resource: data
   // loss for the database and cache. Update this list only as a reviewed decision.
   test('keep their logical ids', () => {

@@ -25,13 +25,17 @@ function attributes(list: { Key: string; Value: unknown }[]): Record<string, unk
   return Object.fromEntries(list.map((attribute) => [attribute.Key, attribute.Value]));
 }
 
-/** Synthesizes one environment variant on its own and returns its service template. */
-function variantServiceTemplate(config: EnvironmentConfig, imageTag?: string): Template {
+/** Synthesizes one environment variant on its own and returns one of its stacks' template. */
+function variantTemplate(config: EnvironmentConfig, stack: 'data' | 'service', imageTag?: string): Template {
   const app = testApp();
   const [stage] = composeApp(app, [config], { imageTag });
   const assembly = app.synth().getNestedAssembly(`assembly-${config.name}`);
-  return Template.fromJSON(assembly.getStackArtifact(stage.service.artifactId).template);
+  if (!stage) throw new Error(`no stage for ${config.name}`);
+  return Template.fromJSON(assembly.getStackArtifact(stage[stack].artifactId).template);
 }
+
+const variantServiceTemplate = (config: EnvironmentConfig, imageTag?: string): Template =>
+  variantTemplate(config, 'service', imageTag);
 
 describe('edge', () => {
   test.each(ENVIRONMENTS)('%s: internet-facing ALB dropping invalid headers, logging to S3', (env) => {
@@ -485,15 +489,11 @@ describe('image repository', () => {
   });
 
   test('is not created when the config names an existing repository', () => {
-    const app = testApp();
-    const [stage] = composeApp(app, [
+    const data = variantTemplate(
       { ...dev, service: { ...dev.service, image: { repositoryName: 'acme/api', tag: '1.0.0' } } },
-    ]);
-    const assembly = app.synth().getNestedAssembly('assembly-dev');
-    const data = assembly.getStackArtifact(stage.data.artifactId).template;
-    expect(
-      Object.values(data.Resources).filter((r) => (r as { Type: string }).Type === 'AWS::ECR::Repository'),
-    ).toEqual([]);
+      'data',
+    );
+    data.resourceCountIs('AWS::ECR::Repository', 0);
   });
 });
 

@@ -18,9 +18,12 @@ const USAGE: UsageAssumptions = {
   containerImageGbPerRepository: 3,
 };
 
-function estimate(names: string[], region = 'us-east-1', usage = USAGE): CostEstimate {
-  return estimateCost({ environment: 'test', region, templates: names.map(fixture), usage });
+function estimateOf(templates: CfnTemplate[], region = 'us-east-1', usage = USAGE): CostEstimate {
+  return estimateCost({ environment: 'test', region, templates, usage });
 }
+
+const estimate = (names: string[], region?: string, usage?: UsageAssumptions): CostEstimate =>
+  estimateOf(names.map(fixture), region, usage);
 
 function line(result: CostEstimate, item: string): { monthlyUsd: number; atMaxUsd: number } {
   const found = result.lines.find((l) => l.item === item);
@@ -176,12 +179,7 @@ describe('estimateCost across templates and regions', () => {
         Svc: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: { Ref: 'Task' }, LaunchType: 'FARGATE' } },
       },
     };
-    const result = estimateCost({
-      environment: 'test',
-      region: 'us-east-1',
-      templates: [template],
-      usage: DEFAULT_USAGE,
-    });
+    const result = estimateOf([template], 'us-east-1', DEFAULT_USAGE);
     // DesiredCount defaults to 1: (0.25 × 0.03238 + 0.5 × 0.00356) × 730 = (0.008095 + 0.00178) × 730 = 7.20875
     expect(line(result, 'Fargate Svc').monthlyUsd).toBeCloseTo(7.20875, 6);
   });
@@ -190,12 +188,7 @@ describe('estimateCost across templates and regions', () => {
     const template: CfnTemplate = {
       Resources: { Nat: { Type: 'AWS::EC2::Instance', Properties: { InstanceType: 't4g.nano' } } },
     };
-    const result = estimateCost({
-      environment: 'test',
-      region: 'eu-west-1',
-      templates: [template],
-      usage: DEFAULT_USAGE,
-    });
+    const result = estimateOf([template], 'eu-west-1', DEFAULT_USAGE);
     expect(line(result, 'EC2 t4g.nano Nat').monthlyUsd).toBeCloseTo(3.358, 6); // 730 × 0.0046
   });
 
@@ -203,12 +196,7 @@ describe('estimateCost across templates and regions', () => {
     const template: CfnTemplate = {
       Resources: { Db: { Type: 'AWS::RDS::DBInstance', Properties: { DBInstanceClass: 'db.x2g.large' } } },
     };
-    const result = estimateCost({
-      environment: 'test',
-      region: 'us-east-1',
-      templates: [template],
-      usage: DEFAULT_USAGE,
-    });
+    const result = estimateOf([template], 'us-east-1', DEFAULT_USAGE);
     expect(result.notPriced).toEqual({ 'AWS::RDS::DBInstance (class db.x2g.large not in the price table)': 1 });
   });
 });

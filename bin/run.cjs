@@ -115,10 +115,12 @@ function useCodeCache(/** @type {string} */ file) {
   loader.prototype._compile = function compileWithCache(content, filename, format) {
     // ES modules, which Node 20.19+ also loads through here, and what is not cacheable take
     // Node's own path.
-    if (format === 'module' || !cacheable(content)) return compile.call(this, content, filename, format);
+    if (format === 'module') return compile.call(this, content, filename, format);
     const hash = sha256(content);
     const hit = cached.get(filename);
+    // Only cacheable modules have entries, so a module that matches one needs no second look.
     const cachedData = hit?.hash === hash ? hit.data : undefined;
+    if (!cachedData && !cacheable(content)) return compile.call(this, content, filename, format);
     let script;
     try {
       script = new vm.Script(`${WRAPPER}${content}\n})`, {
@@ -213,7 +215,25 @@ function writeCodeCache(
   const indexBytes = Buffer.from(JSON.stringify(index));
   const header = Buffer.alloc(4);
   header.writeUInt32LE(indexBytes.length);
-  writeAtomically(file, Buffer.concat([header, indexBytes, ...parts]));
+  if (writeAtomically(file, Buffer.concat([header, indexBytes, ...parts]))) removeOtherNodeVersions(file);
+}
+
+/**
+ * Deletes this entry point's code caches for other Node versions (V8 rejects them anyway), so
+ * switching Node leaves no ~15 MB file behind per entry point.
+ */
+function removeOtherNodeVersions(/** @type {string} */ file) {
+  const name = path.basename(file);
+  const prefix = `${name.slice(0, name.indexOf(`-${process.version}-`))}-v`;
+  try {
+    for (const other of fs.readdirSync(path.dirname(file))) {
+      if (other !== name && other.startsWith(prefix) && other.endsWith('.v8cache')) {
+        fs.rmSync(path.join(path.dirname(file), other), { force: true });
+      }
+    }
+  } catch (error) {
+    process.stderr.write(`bin/run.cjs: old caches left in ${path.dirname(file)}: ${messageOf(error)}\n`);
+  }
 }
 
 /** @returns {string | undefined} */
@@ -225,17 +245,26 @@ function readIfPresent(/** @type {string} */ file) {
   }
 }
 
-/** Written aside and renamed: two runs at once (`npm run review` runs two synths) never read a torn file. */
+/**
+ * Written aside and renamed: two runs at once (`npm run review` runs two synths) never read a torn
+ * file. Returns whether the file was written.
+ */
 function writeAtomically(/** @type {string} */ file, /** @type {string | Buffer} */ data) {
   const partial = `${file}.${process.pid}`;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(partial, data);
     fs.renameSync(partial, file);
+    return true;
   } catch (error) {
     if (fs.existsSync(partial)) fs.unlinkSync(partial);
     // A cache that cannot be written (a read-only node_modules) only costs speed. Written directly:
     // the code cache is written as the process exits, when process.emitWarning prints nothing.
-    process.stderr.write(`bin/run.cjs: ${file} not cached: ${error instanceof Error ? error.message : error}\n`);
+    process.stderr.write(`bin/run.cjs: ${file} not cached: ${messageOf(error)}\n`);
+    return false;
   }
+}
+
+function messageOf(/** @type {unknown} */ error) {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,5 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import Module from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -216,6 +225,17 @@ const ownCodeCache = typeof (Module as { enableCompileCache?: unknown }).enableC
     expect(indexOf(codeCache())[dependency]?.[0]).not.toBe(before?.[0]);
   });
 
+  test("deletes, when it writes, this entry point's caches for other Node versions only", () => {
+    run(entry);
+    const [, prefix] = /^(.*)-v[\d.]+-\w+\.v8cache$/.exec(codeCache().split('/').pop() ?? '') ?? [];
+    const oldNode = write(`cache/${prefix}-v18.20.0-${process.arch}.v8cache`, 'old');
+    const otherEntry = write(`cache/other.ts-0123456789ab-v18.20.0-${process.arch}.v8cache`, 'other');
+    writeFileSync(dependency, readFileSync(dependency, 'utf8').replace("'aaa'", "'bbb'"));
+    run(entry);
+    expect(existsSync(oldNode)).toBe(false);
+    expect(existsSync(otherEntry)).toBe(true);
+  });
+
   test('replaces a damaged cache instead of failing', () => {
     run(entry);
     const file = codeCache();
@@ -224,5 +244,18 @@ const ownCodeCache = typeof (Module as { enableCompileCache?: unknown }).enableC
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ word: 'aaa' });
     expect(Object.keys(indexOf(file))).toContain(dependency);
+  });
+});
+
+(ownCodeCache ? describe.skip : describe)("Node's compile cache (Node >= 22.1)", () => {
+  test('is kept in the cache directory', () => {
+    write('lib/dependency.js', "module.exports = 'aaa';\n");
+    const entry = write('main.ts', "import word = require('./lib/dependency');\nconsole.log(word);\n");
+    expect(run(entry).stdout).toBe('aaa');
+    // Node names its directory after the Node version and architecture, among other things.
+    const nodeCaches = readdirSync(cacheDir).filter((name) => name.startsWith(`${process.version}-${process.arch}-`));
+    expect(nodeCaches).toHaveLength(1);
+    expect(readdirSync(join(cacheDir, nodeCaches[0] ?? '')).length).toBeGreaterThan(0);
+    expect(run(entry).stdout).toBe('aaa');
   });
 });

@@ -1,8 +1,8 @@
-import { App } from 'aws-cdk-lib';
 import { composeApp } from '../../lib/app';
 import { dev, environments, prod, staging } from '../../lib/config/environments';
 import type { EnvironmentConfig } from '../../lib/config/types';
 import { maxConnectionsOf, validateEnvironments } from '../../lib/config/validate';
+import { testApp } from '../support/example-app';
 import { problemsOf, variant } from '../support/variant';
 
 describe('the example configuration', () => {
@@ -435,7 +435,7 @@ describe('validateEnvironments rejects', () => {
 
 describe('the image tag override', () => {
   test('is validated like the pinned tag', () => {
-    const app = new App();
+    const app = testApp();
     expect(() => composeApp(app, [dev], { imageTag: 'latest' })).toThrow(
       "[dev] service.image.tag must be a pinned image tag (letters, digits, '_', '.', '-'; up to 128; not 'latest'), got: 'latest'",
     );

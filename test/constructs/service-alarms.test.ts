@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -6,6 +6,7 @@ import { dev } from '../../lib/config/environments';
 import { ServiceAlarms, type ServiceAlarmsProps } from '../../lib/constructs/service-alarms';
 import type { ServiceMetrics } from '../../lib/constructs/service-metrics';
 import { UptimeStack } from '../../lib/stacks/uptime-stack';
+import { testApp } from '../support/example-app';
 
 const KEYS: (keyof ServiceMetrics)[] = [
   'latencyP50',
@@ -38,7 +39,7 @@ const standIn = Object.fromEntries(
 ) as unknown as ServiceMetrics;
 
 function alarmsTemplate(extra: Partial<ServiceAlarmsProps>): Template {
-  const stack = new Stack(new App(), 'Test');
+  const stack = new Stack(testApp(), 'Test');
   new ServiceAlarms(stack, 'Alarms', {
     environmentName: 'test',
     metrics: standIn,
@@ -106,7 +107,7 @@ describe('ServiceAlarms', () => {
 describe('UptimeStack', () => {
   test('checks http:// on port 80 without SNI when the environment runs plain-HTTP dev mode', () => {
     const config = { ...dev, edge: { ...dev.edge, tls: { mode: 'plain-http-dev-only' as const } } };
-    const stack = new UptimeStack(new App(), 'Uptime', { config });
+    const stack = new UptimeStack(testApp(), 'Uptime', { config });
     Template.fromStack(stack).hasResourceProperties('AWS::Route53::HealthCheck', {
       HealthCheckConfig: {
         Type: 'HTTP',

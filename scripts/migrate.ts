@@ -42,7 +42,10 @@ export interface MigrateOptions {
   readonly env: EnvironmentConfig;
   /** CloudFormation name of the stack holding the migration runner. */
   readonly stackName: string;
-  /** Overrides the task definition's command; undefined runs the configured migration. */
+  /**
+   * Overrides the task definition's command.
+   * @default - the task definition's own command: the configured migration
+   */
   readonly command?: readonly string[];
   readonly timeoutMinutes: number;
 }
@@ -102,7 +105,10 @@ export interface RunDeps {
   readonly print: (line: string) => void;
   readonly sleep: (ms: number) => Promise<void>;
   readonly now: () => number;
-  /** Between checks of the task. */
+  /**
+   * Between checks of the task.
+   * @default 5000
+   */
   readonly pollMs?: number;
 }
 

@@ -113,13 +113,13 @@ function useCodeCache(/** @type {string} */ file) {
   let stale = false;
   const compile = loader.prototype._compile;
   loader.prototype._compile = function compileWithCache(content, filename, format) {
-    // ES modules, which Node 20.19+ also loads through here, and what is not cacheable take
-    // Node's own path.
+    // ES modules, which Node 20.19+ also loads through here, take Node's own path.
     if (format === 'module') return compile.call(this, content, filename, format);
     const hash = sha256(content);
     const hit = cached.get(filename);
-    // Only cacheable modules have entries, so a module that matches one needs no second look.
     const cachedData = hit?.hash === hash ? hit.data : undefined;
+    // So does what is not cacheable; only cacheable modules have entries, so one that matches its
+    // entry needs no second look.
     if (!cachedData && !cacheable(content)) return compile.call(this, content, filename, format);
     let script;
     try {
@@ -219,8 +219,8 @@ function writeCodeCache(
 }
 
 /**
- * Deletes this entry point's code caches for other Node versions (V8 rejects them anyway), so
- * switching Node leaves no ~15 MB file behind per entry point.
+ * Deletes this entry point's code caches for other Node builds (another version or architecture,
+ * whose caches V8 rejects), so switching Node leaves no ~15 MB file behind per entry point.
  */
 function removeOtherNodeVersions(/** @type {string} */ file) {
   const name = path.basename(file);

@@ -14,7 +14,7 @@
  *   (~0.9 s on 2 cores), then compiles each function again the first time it runs. When a run
  *   compiled anything new, the compiled code of every module is written to the cache as the
  *   process exits, and the next run hands it back to V8, keyed by each module's content hash.
- *   Node >= 22.1 does this itself (`module.enableCompileCache`); this file does it on Node 20.
+ *   Node >= 22.8 does this itself (`module.enableCompileCache`); this file does it before that.
  *
  * The cache is `node_modules/.cache/berth`, or `BERTH_CACHE_DIR`. Deleting it is always safe.
  */
@@ -50,6 +50,11 @@ const root = path.dirname(__dirname);
 const cacheDir = path.resolve(process.env.BERTH_CACHE_DIR || path.join(root, 'node_modules', '.cache', 'berth'));
 /** What Node wraps a CommonJS module in (`Module.wrapper`). */
 const WRAPPER = '(function (exports, require, module, __filename, __dirname) { ';
+/**
+ * What a code cache holds and which modules may enter it (`cacheable`, the file layout): a change
+ * to either needs a new number, or the runner would trust entries written under the old rules.
+ */
+const CODE_CACHE_FORMAT = 2;
 
 registerTypeScript();
 if (loader.enableCompileCache) loader.enableCompileCache(cacheDir);
@@ -98,7 +103,10 @@ function sha256(/** @type {string} */ text) {
 
 /** One code cache per entry point, so the app and the scripts do not evict each other. */
 function codeCacheFile(/** @type {string} */ entryFile) {
-  return path.join(cacheDir, `${cacheName(entryFile)}-${process.version}-${process.arch}.v8cache`);
+  return path.join(
+    cacheDir,
+    `${cacheName(entryFile)}-${process.version}-${process.arch}-format${CODE_CACHE_FORMAT}.v8cache`,
+  );
 }
 
 /**
@@ -215,16 +223,16 @@ function writeCodeCache(
   const indexBytes = Buffer.from(JSON.stringify(index));
   const header = Buffer.alloc(4);
   header.writeUInt32LE(indexBytes.length);
-  if (writeAtomically(file, Buffer.concat([header, indexBytes, ...parts]))) removeOtherNodeVersions(file);
+  if (writeAtomically(file, Buffer.concat([header, indexBytes, ...parts]))) removeOtherCodeCaches(file);
 }
 
 /**
- * Deletes this entry point's code caches for other Node builds (another version or architecture,
- * whose caches V8 rejects), so switching Node leaves no ~15 MB file behind per entry point.
+ * Deletes this entry point's other code caches (another Node version or architecture, or an older
+ * format: V8 or the runner would reject them), so switching Node leaves no ~15 MB file behind.
  */
-function removeOtherNodeVersions(/** @type {string} */ file) {
+function removeOtherCodeCaches(/** @type {string} */ file) {
   const name = path.basename(file);
-  const prefix = `${name.slice(0, name.indexOf(`-${process.version}-`))}-v`;
+  const prefix = `${cacheName(entryPath)}-`;
   try {
     for (const other of fs.readdirSync(path.dirname(file))) {
       if (other !== name && other.startsWith(prefix) && other.endsWith('.v8cache')) {
@@ -257,7 +265,12 @@ function writeAtomically(/** @type {string} */ file, /** @type {string | Buffer}
     fs.renameSync(partial, file);
     return true;
   } catch (error) {
-    if (fs.existsSync(partial)) fs.unlinkSync(partial);
+    try {
+      fs.rmSync(partial, { force: true });
+    } catch {
+      // A partial file left behind is harmless (never read), and a throw here, at exit, would
+      // change the exit code; the line below reports the failed write.
+    }
     // A cache that cannot be written (a read-only node_modules) only costs speed. Written directly:
     // the code cache is written as the process exits, when process.emitWarning prints nothing.
     process.stderr.write(`bin/run.cjs: ${file} not cached: ${messageOf(error)}\n`);

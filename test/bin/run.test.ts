@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import Module from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 // bin/run.cjs runs the CDK app (cdk.json) and the scripts. These tests run it as cdk.json does,
@@ -116,7 +116,7 @@ describe('a TypeScript entry point', () => {
   });
 });
 
-// Node >= 22.1 has its own compile cache, which the runner uses instead (module.enableCompileCache).
+// Node >= 22.8 has its own compile cache, which the runner uses instead (module.enableCompileCache).
 const ownCodeCache = typeof (Module as { enableCompileCache?: unknown }).enableCompileCache !== 'function';
 
 (ownCodeCache ? describe : describe.skip)('the V8 code cache (Node 20)', () => {
@@ -225,15 +225,24 @@ const ownCodeCache = typeof (Module as { enableCompileCache?: unknown }).enableC
     expect(indexOf(codeCache())[dependency]?.[0]).not.toBe(before?.[0]);
   });
 
-  test("deletes, when it writes, this entry point's caches for other Node versions only", () => {
+  test("deletes, when it writes, this entry point's caches for other Node builds and formats only", () => {
     run(entry);
-    const [, prefix] = /^(.*)-v[\d.]+-\w+\.v8cache$/.exec(codeCache().split('/').pop() ?? '') ?? [];
-    const oldNode = write(`cache/${prefix}-v18.20.0-${process.arch}.v8cache`, 'old');
-    const otherEntry = write(`cache/other.ts-0123456789ab-v18.20.0-${process.arch}.v8cache`, 'other');
+    const name = basename(codeCache());
+    const otherArch = process.arch === 'x64' ? 'arm64' : 'x64';
+    const stale = [
+      name.replace(process.version, 'v18.20.0'),
+      name.replace(`-${process.arch}-`, `-${otherArch}-`),
+      name.replace(/format\d+/, 'format1'),
+    ].map((other) => write(`cache/${other}`, 'stale'));
+    const kept = [
+      // Another entry point with the same file name elsewhere, and a write in progress.
+      name.replace(/^main\.ts-[0-9a-f]{12}-/, 'main.ts-0123456789ab-').replace(process.version, 'v18.20.0'),
+      `${name}.12345`,
+    ].map((other) => write(`cache/${other}`, 'kept'));
     writeFileSync(dependency, readFileSync(dependency, 'utf8').replace("'aaa'", "'bbb'"));
     run(entry);
-    expect(existsSync(oldNode)).toBe(false);
-    expect(existsSync(otherEntry)).toBe(true);
+    expect(stale.filter(existsSync)).toEqual([]);
+    expect(kept.filter(existsSync)).toEqual(kept);
   });
 
   test('replaces a damaged cache instead of failing', () => {
@@ -247,7 +256,7 @@ const ownCodeCache = typeof (Module as { enableCompileCache?: unknown }).enableC
   });
 });
 
-(ownCodeCache ? describe.skip : describe)("Node's compile cache (Node >= 22.1)", () => {
+(ownCodeCache ? describe.skip : describe)("Node's compile cache (Node >= 22.8)", () => {
   test('is kept in the cache directory', () => {
     write('lib/dependency.js', "module.exports = 'aaa';\n");
     const entry = write('main.ts', "import word = require('./lib/dependency');\nconsole.log(word);\n");

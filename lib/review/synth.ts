@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { runCommand } from '../child-process';
 
 export interface SynthOptions {
@@ -80,7 +80,8 @@ export function checkoutRef(repository: string, ref: string): BaseCheckout {
     commit,
     remove: () => {
       spawnSync('git', ['worktree', 'remove', '--force', directory], { cwd: repository });
-      rmSync(directory, { recursive: true, force: true });
+      // The temporary directory that holds the worktree, not only the worktree.
+      rmSync(dirname(directory), { recursive: true, force: true });
       spawnSync('git', ['worktree', 'prune'], { cwd: repository });
     },
   };

@@ -1,0 +1,55 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { checkoutRef } from '../../lib/review/synth';
+
+// `npm run review` synthesizes the base ref in a temporary worktree next to the working tree.
+let repository: string;
+
+function git(...args: string[]): string {
+  const result = spawnSync('git', args, { cwd: repository, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(result.stderr);
+  return result.stdout.trim();
+}
+
+beforeEach(() => {
+  repository = mkdtempSync(join(tmpdir(), 'berth-checkout-'));
+  git('init', '--quiet');
+  writeFileSync(join(repository, 'cdk.json'), '{"app": "base"}\n');
+  git('add', 'cdk.json');
+  git('-c', 'user.name=Berth', '-c', 'user.email=berth@example.com', 'commit', '--quiet', '-m', 'base');
+  writeFileSync(join(repository, 'cdk.json'), '{"app": "working tree"}\n');
+  mkdirSync(join(repository, 'node_modules'));
+});
+
+afterEach(() => rmSync(repository, { recursive: true, force: true }));
+
+describe('checkoutRef', () => {
+  test('checks the ref out with the repository node_modules, leaving the working tree alone', () => {
+    const base = checkoutRef(repository, 'HEAD');
+    try {
+      expect(base.commit).toBe(git('rev-parse', 'HEAD'));
+      expect(readFileSync(join(base.directory, 'cdk.json'), 'utf8')).toBe('{"app": "base"}\n');
+      expect(realpathSync(join(base.directory, 'node_modules'))).toBe(realpathSync(join(repository, 'node_modules')));
+      expect(readFileSync(join(repository, 'cdk.json'), 'utf8')).toBe('{"app": "working tree"}\n');
+    } finally {
+      base.remove();
+    }
+  });
+
+  test('leaves neither the worktree nor its temporary directory behind', () => {
+    const base = checkoutRef(repository, 'HEAD');
+    base.remove();
+    expect(existsSync(dirname(base.directory))).toBe(false);
+    expect(git('worktree', 'list').split('\n')).toHaveLength(1);
+    // The link goes, not what it points at.
+    expect(existsSync(join(repository, 'node_modules'))).toBe(true);
+  });
+
+  test('names a ref that does not exist', () => {
+    expect(() => checkoutRef(repository, 'no-such-ref')).toThrow(
+      /git rev-parse --verify no-such-ref\^\{commit\} failed/,
+    );
+  });
+});

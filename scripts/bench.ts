@@ -198,6 +198,7 @@ const floor = time(
     BERTH_CACHE_DIR: join(floorDir, 'cache'),
   },
 );
+rmSync(floorDir, { recursive: true, force: true });
 const test = args.includes('--skip-test') ? undefined : time('(c) npm test', 'npm', ['test'], root);
 const warm = warmSynth();
 const lambda = bundles(join(root, 'cdk.out'));

@@ -9,4 +9,6 @@ module.exports = {
   // Jest's default (cores - 1) runs one worker on a 2-core machine; the template tests are CPU-bound
   // and independent, so use every core.
   maxWorkers: '100%',
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
 };

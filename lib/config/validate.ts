@@ -204,10 +204,8 @@ function checkDatabase(env: EnvironmentConfig, problems: ProblemList): void {
     }
   }
 
-  for (const waiver of ['database.multiAz', 'database.deletionProtection'] as const) {
-    const value = waiver === 'database.multiAz' ? db.multiAz : db.deletionProtection;
-    productionGuardrail(env, problems, { waiver, ok: value, field: waiver, allowed: 'true', given: value });
-  }
+  trueInProduction(env, problems, 'database.multiAz', db.multiAz);
+  trueInProduction(env, problems, 'database.deletionProtection', db.deletionProtection);
   problems.check(
     db.performanceInsightsRetentionDays === 7 ||
       (Number.isInteger(db.performanceInsightsRetentionDays) &&
@@ -270,13 +268,7 @@ function checkCache(env: EnvironmentConfig, problems: ProblemList): void {
     'at least 1 when cache.multiAz is true (failover needs a replica)',
     cache.replicas,
   );
-  productionGuardrail(env, problems, {
-    waiver: 'cache.multiAz',
-    ok: cache.multiAz,
-    field: 'cache.multiAz',
-    allowed: 'true',
-    given: cache.multiAz,
-  });
+  trueInProduction(env, problems, 'cache.multiAz', cache.multiAz);
   problems.integer('cache.snapshotRetentionDays', cache.snapshotRetentionDays, 0, 35);
   problems.oneOf('cache.evictionPolicy', cache.evictionPolicy, EVICTION_POLICIES);
 }
@@ -315,6 +307,16 @@ function productionGuardrail(
 ): void {
   if (!env.production || check.ok || env.waivers?.includes(check.waiver)) return;
   problems.add(check.field, `${check.allowed} in a production environment, or waive '${check.waiver}'`, check.given);
+}
+
+/** A production switch named like its waiver, which must be on unless waived. */
+function trueInProduction(
+  env: EnvironmentConfig,
+  problems: ProblemList,
+  field: 'database.multiAz' | 'database.deletionProtection' | 'cache.multiAz',
+  value: boolean,
+): void {
+  productionGuardrail(env, problems, { waiver: field, ok: value, field, allowed: 'true', given: value });
 }
 
 /** The `max_connections` the database of this environment runs with, when its class is known. */

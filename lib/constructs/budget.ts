@@ -36,9 +36,9 @@ export interface BudgetProps {
  * Lets AWS Budgets publish to `topic` of this account: a topic policy statement and, when the
  * topic is encrypted with a customer managed key defined in this app, a key policy statement.
  * An imported topic or key cannot be changed here: the construct then warns at synth and the
- * operator must add the same statements by hand. Returns whether both were added.
+ * operator must add the same statements by hand.
  */
-export function allowBudgetsToPublish(scope: Construct, topic: sns.ITopic): boolean {
+function allowBudgetsToPublish(scope: Construct, topic: sns.ITopic): void {
   const { account, partition } = Stack.of(scope);
   const principal = new iam.ServicePrincipal('budgets.amazonaws.com');
   const fromThisAccount = {
@@ -73,9 +73,7 @@ export function allowBudgetsToPublish(scope: Construct, topic: sns.ITopic): bool
       `The topic ${topic.topicArn} (or its KMS key) is imported: allow budgets.amazonaws.com sns:Publish ` +
         '(and kms:GenerateDataKey*/kms:Decrypt on its key) yourself, or budget alerts will not arrive.',
     );
-    return false;
   }
-  return true;
 }
 
 /**

@@ -75,9 +75,10 @@ export class Network extends Construct {
         'Traffic to NAT from the VPC',
       );
       for (const instance of natInstances.gatewayInstances) {
-        allowConfiguredAz(instance.node.defaultChild as ec2.CfnInstance);
+        const cfnInstance = instance.node.defaultChild as ec2.CfnInstance;
+        allowConfiguredAz(cfnInstance);
         // NatInstanceProps has no block devices; encrypt the AMI's root volume (AL2023: /dev/xvda).
-        (instance.node.defaultChild as ec2.CfnInstance).blockDeviceMappings = [
+        cfnInstance.blockDeviceMappings = [
           {
             deviceName: '/dev/xvda',
             ebs: { encrypted: true, volumeType: 'gp3', volumeSize: 8, deleteOnTermination: true },

@@ -180,7 +180,6 @@ export class ServiceStack extends EnvironmentStack {
         { length: config.cache.replicas + 1 },
         (_, i) => `${data.cache.replicationGroup.ref}-${String(i + 1).padStart(3, '0')}`,
       ),
-      // A WAFv2 web ACL's Ref is `name|id|scope`.
       webAclName: this.webAcl.webAclName,
       region: this.region,
     });

@@ -154,7 +154,12 @@ interface Located {
   readonly template: Readonly<Record<string, CfnResource>>;
 }
 
-const usd = (value: number): string => `$${value < 1 ? value.toFixed(4).replace(/0+$/, '') : value.toFixed(3)}`;
+const usd = (value: number): string => `$${value < 1 ? String(Number(value.toFixed(4))) : value.toFixed(3)}`;
+
+/** Counts one more of `key`. */
+function tally(counts: Record<string, number>, key: string): void {
+  counts[key] = (counts[key] ?? 0) + 1;
+}
 const amount = (value: number): string => String(Math.round(value * 1000) / 1000);
 
 /**
@@ -215,7 +220,7 @@ export function estimateCost(input: EstimateInput): CostEstimate {
   const albs = ofType('AWS::ElasticLoadBalancingV2::LoadBalancer').filter((r) => {
     const type = r.resource.Properties?.Type ?? 'application';
     const key = `${r.resource.Type} (${String(type)})`;
-    if (type !== 'application') notPriced[key] = (notPriced[key] ?? 0) + 1;
+    if (type !== 'application') tally(notPriced, key);
     return type === 'application';
   });
   for (const alb of albs) {
@@ -253,7 +258,7 @@ export function estimateCost(input: EstimateInput): CostEstimate {
   for (const instance of ofType('AWS::EC2::Instance')) {
     const type = String(instance.resource.Properties?.InstanceType ?? 'm1.small');
     const hourPrice = prices.ec2InstanceHour[type];
-    if (hourPrice === undefined) notPriced[`AWS::EC2::Instance (type ${type} not in the price table)`] = 1;
+    if (hourPrice === undefined) tally(notPriced, `AWS::EC2::Instance (type ${type} not in the price table)`);
     else
       add(
         `EC2 ${type} ${instance.id}`,
@@ -317,7 +322,7 @@ export function estimateCost(input: EstimateInput): CostEstimate {
     const expression = String(objectOf(canary.resource.Properties?.Schedule)?.Expression ?? '');
     const runs = runsPerMonth(expression);
     if (runs === undefined) {
-      notPriced[`AWS::Synthetics::Canary (schedule '${expression}')`] = 1;
+      tally(notPriced, `AWS::Synthetics::Canary (schedule '${expression}')`);
       continue;
     }
     add(
@@ -373,7 +378,7 @@ export function estimateCost(input: EstimateInput): CostEstimate {
     const type = resource.Type;
     if (priced.has(type) || FREE_TYPES.has(type)) continue;
     const bucket = USAGE_TYPES.has(type) || type.startsWith('Custom::') ? usageBased : notPriced;
-    bucket[type] = (bucket[type] ?? 0) + 1;
+    tally(bucket, type);
   }
 
   const totalUsd = lines.reduce((sum, line) => sum + line.monthlyUsd, 0);
@@ -449,11 +454,11 @@ function priceFargate(
     if (taskDefinitionId) usedTaskDefinitions.add(taskDefinitionId);
     const size = taskDefinition ? taskSize(taskDefinition) : undefined;
     if (p.LaunchType !== undefined && p.LaunchType !== 'FARGATE' && !p.CapacityProviderStrategy) {
-      notPriced[`AWS::ECS::Service (launch type ${String(p.LaunchType)})`] = 1;
+      tally(notPriced, `AWS::ECS::Service (launch type ${String(p.LaunchType)})`);
       continue;
     }
     if (!taskDefinition || !size) {
-      notPriced['AWS::ECS::Service (task size not readable)'] = 1;
+      tally(notPriced, 'AWS::ECS::Service (task size not readable)');
       continue;
     }
     const target = Object.values(service.template).find(
@@ -522,11 +527,11 @@ function priceDatabases(
     const instanceClass = String(p.DBInstanceClass ?? '').replace(/^db\./, '');
     const hourPrice = prices.rdsInstanceHour[instanceClass];
     if (p.DBClusterIdentifier !== undefined) {
-      notPriced['AWS::RDS::DBInstance (Aurora cluster member)'] = 1;
+      tally(notPriced, 'AWS::RDS::DBInstance (Aurora cluster member)');
       continue;
     }
     if (hourPrice === undefined) {
-      notPriced[`AWS::RDS::DBInstance (class db.${instanceClass} not in the price table)`] = 1;
+      tally(notPriced, `AWS::RDS::DBInstance (class db.${instanceClass} not in the price table)`);
       continue;
     }
     if (typeof p.Engine === 'string' && p.Engine !== 'postgres') {
@@ -592,7 +597,7 @@ function priceProxy(
   );
   const vcpus = RDS_VCPUS_BY_SIZE[instanceClass.split('.')[1] ?? ''];
   if (vcpus === undefined) {
-    notPriced['AWS::RDS::DBProxy (target instance not found)'] = 1;
+    tally(notPriced, 'AWS::RDS::DBProxy (target instance not found)');
     return;
   }
   add(
@@ -623,7 +628,7 @@ function priceCaches(
     const nodeType = String(p.CacheNodeType ?? '');
     const listPrice = prices.elastiCacheNodeHour[nodeType];
     if (listPrice === undefined) {
-      notPriced[`${type} (node type ${nodeType} not in the price table)`] = 1;
+      tally(notPriced, `${type} (node type ${nodeType} not in the price table)`);
       continue;
     }
     const valkey = String(p.Engine ?? '').toLowerCase() === 'valkey';

@@ -2,7 +2,6 @@
 export interface CfnResource {
   readonly Type: string;
   readonly Properties?: Readonly<Record<string, unknown>>;
-  readonly Metadata?: Readonly<Record<string, unknown>>;
 }
 
 /** A synthesized template, as read from cdk.out or written by hand in a test fixture. */

@@ -192,12 +192,11 @@ describe('estimateCost across templates and regions', () => {
     expect(line(result, 'EC2 t4g.nano Nat').monthlyUsd).toBeCloseTo(3.358, 6); // 730 × 0.0046
   });
 
-  test('lists a database class missing from the price table as not priced', () => {
-    const template: CfnTemplate = {
-      Resources: { Db: { Type: 'AWS::RDS::DBInstance', Properties: { DBInstanceClass: 'db.x2g.large' } } },
-    };
+  test('lists databases of a class missing from the price table as not priced, counting each', () => {
+    const unknownClass = { Type: 'AWS::RDS::DBInstance', Properties: { DBInstanceClass: 'db.x2g.large' } };
+    const template: CfnTemplate = { Resources: { Db: unknownClass, Replica: unknownClass } };
     const result = estimateOf([template], 'us-east-1', DEFAULT_USAGE);
-    expect(result.notPriced).toEqual({ 'AWS::RDS::DBInstance (class db.x2g.large not in the price table)': 1 });
+    expect(result.notPriced).toEqual({ 'AWS::RDS::DBInstance (class db.x2g.large not in the price table)': 2 });
   });
 });
 

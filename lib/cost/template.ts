@@ -1,3 +1,5 @@
+import { visitReferences } from '../template-references';
+
 /** The parts of a synthesized CloudFormation template the cost estimate reads. */
 export interface CfnResource {
   readonly Type: string;
@@ -28,18 +30,9 @@ export function numberOf(value: unknown): number | undefined {
   return undefined;
 }
 
-/** Logical ids that `value` points at through `Ref` or `Fn::GetAtt`, at any depth. */
+/** Logical ids that `value` points at (see `visitReferences`), at any depth. */
 export function referencesIn(value: unknown): string[] {
-  if (Array.isArray(value)) return value.flatMap(referencesIn);
-  const object = objectOf(value);
-  if (!object) return [];
   const found: string[] = [];
-  if (typeof object.Ref === 'string') found.push(object.Ref);
-  const getAtt = object['Fn::GetAtt'];
-  if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') found.push(getAtt[0]);
-  if (typeof getAtt === 'string') found.push(getAtt.split('.')[0] ?? '');
-  for (const [key, inner] of Object.entries(object)) {
-    if (key !== 'Ref' && key !== 'Fn::GetAtt') found.push(...referencesIn(inner));
-  }
+  visitReferences(value, (target) => found.push(target));
   return found;
 }

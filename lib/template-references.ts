@@ -1,0 +1,28 @@
+/**
+ * Calls `visit` with the logical id and the attribute (`Ref` for a plain reference) of every
+ * `Ref`, `Fn::GetAtt` and `${Id}`/`${Id.Attr}` in `Fn::Sub` in a template value, at any depth.
+ * The release review and the cost estimate both follow references through it.
+ */
+export function visitReferences(value: unknown, visit: (target: string, via: string) => void): void {
+  if (Array.isArray(value)) {
+    for (const item of value) visitReferences(item, visit);
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  for (const [key, item] of Object.entries(value)) {
+    if (key === 'Ref' && typeof item === 'string') {
+      visit(item, 'Ref');
+    } else if (key === 'Fn::GetAtt') {
+      const [target, attribute] = Array.isArray(item) ? item : String(item).split(/\.(.*)/);
+      if (typeof target === 'string') visit(target, String(attribute));
+    } else if (key === 'Fn::Sub') {
+      const text = Array.isArray(item) ? item[0] : item;
+      if (typeof text === 'string') {
+        for (const match of text.matchAll(/\$\{([A-Za-z0-9]+)(?:\.([A-Za-z0-9.]+))?\}/g)) {
+          visit(match[1] ?? '', match[2] ?? 'Ref');
+        }
+      }
+    }
+    visitReferences(item, visit);
+  }
+}

@@ -5,7 +5,7 @@
  */
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { environments } from './config/environments';
-import { estimateAssembly, totalLine } from './cost/report';
+import { estimateAssembly, stagesInConfigOrder, totalLine } from './cost/report';
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
 
@@ -19,11 +19,8 @@ function resourcesOf(assembly: CloudAssembly): Resource[] {
 export function summarize(outdir: string): string[] {
   const app = new CloudAssembly(outdir);
   const lines: string[] = [];
-  const estimates = estimateAssembly(outdir, environments);
-  // In the order of the config, which is the deploy order.
-  const order = (name: string) => environments.findIndex((env) => env.name === name);
-  const stages = [...app.nestedAssemblies].sort((a, b) => order(a.displayName) - order(b.displayName));
-  for (const artifact of stages) {
+  const estimates = estimateAssembly(app, environments);
+  for (const artifact of stagesInConfigOrder(app, environments)) {
     const stage = artifact.nestedAssembly;
     const resources = resourcesOf(stage);
     const ofType = (type: string) => resources.filter((r) => r.Type === type);

@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { environments } from '../lib/config/environments';
 import { estimateAssembly, formatStage, pricesFooter } from '../lib/cost/report';
 
@@ -27,7 +28,7 @@ if (stale && !args.includes('--no-synth')) {
   execFileSync('npx', ['cdk', 'synth', '**', '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
-const stages = estimateAssembly(OUTDIR, environments);
+const stages = estimateAssembly(new CloudAssembly(OUTDIR), environments);
 if (args.includes('--json')) {
   console.log(JSON.stringify(stages, null, 2));
 } else {

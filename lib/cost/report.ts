@@ -1,4 +1,4 @@
-import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import type { CloudAssembly, NestedCloudAssemblyArtifact } from 'aws-cdk-lib/cx-api';
 import { type CostConfig, usageOf } from '../config/cost';
 import { type CostEstimate, estimateCost } from './estimate';
 import type { CfnTemplate } from './template';
@@ -16,21 +16,31 @@ export interface StageEstimate {
 /** What the estimate needs from an environment's config, looked up by stage name. */
 export interface CostSettings {
   readonly name: string;
+  /**
+   * Budget and usage assumptions.
+   * @default - no budget, DEFAULT_USAGE
+   */
   readonly cost?: CostConfig;
 }
 
-/**
- * Estimates every stage (environment) of the cloud assembly in `outdir`: the templates of all its
- * stacks, the region of its first stack, the usage assumptions of the environment of that name.
- */
-export function estimateAssembly(outdir: string, environments: readonly CostSettings[]): StageEstimate[] {
-  const assembly = new CloudAssembly(outdir);
+/** The stages (environments) of a cloud assembly in the order of the config, the deploy order; unknown ones last. */
+export function stagesInConfigOrder(
+  assembly: CloudAssembly,
+  environments: readonly { readonly name: string }[],
+): NestedCloudAssemblyArtifact[] {
   const order = (name: string) => {
     const index = environments.findIndex((env) => env.name === name);
     return index === -1 ? environments.length : index;
   };
-  const stages = [...assembly.nestedAssemblies].sort((a, b) => order(a.displayName) - order(b.displayName));
-  return stages.map((artifact) => {
+  return [...assembly.nestedAssemblies].sort((a, b) => order(a.displayName) - order(b.displayName));
+}
+
+/**
+ * Estimates every stage (environment) of a cloud assembly: the templates of all its stacks, the
+ * region of its first stack, the usage assumptions of the environment of that name.
+ */
+export function estimateAssembly(assembly: CloudAssembly, environments: readonly CostSettings[]): StageEstimate[] {
+  return stagesInConfigOrder(assembly, environments).map((artifact) => {
     const stage = artifact.nestedAssembly;
     const environment = artifact.displayName;
     const config = environments.find((env) => env.name === environment);

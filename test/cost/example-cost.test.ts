@@ -4,7 +4,7 @@ import { exampleApp } from '../support/example-app';
 
 let stages: StageEstimate[];
 beforeAll(() => {
-  stages = estimateAssembly(exampleApp().assembly.directory, environments);
+  stages = estimateAssembly(exampleApp().assembly, environments);
 });
 
 function stage(name: string): StageEstimate {

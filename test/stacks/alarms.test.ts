@@ -285,19 +285,32 @@ describe('notifications', () => {
     template.hasResourceProperties('AWS::SNS::Topic', {
       KmsMasterKeyId: { 'Fn::ImportValue': Match.stringLikeRegexp('EncryptionKey') },
     });
-    // The TLS-only deny, and (tested with the budget) AWS Budgets allowed to publish.
+    // Exactly two statements: the TLS-only deny, and AWS Budgets of this account allowed to publish.
+    const topic = { Ref: onlyId(template, 'AWS::SNS::Topic') };
+    const account = exampleStage(env).account;
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
-        Statement: Match.arrayWith([
+        Statement: [
           {
             Effect: 'Deny',
             Action: 'sns:Publish',
             Condition: { Bool: { 'aws:SecureTransport': 'false' } },
             Principal: '*',
-            Resource: { Ref: onlyId(template, 'AWS::SNS::Topic') },
+            Resource: topic,
             Sid: 'AllowPublishThroughSSLOnly',
           },
-        ]),
+          {
+            Effect: 'Allow',
+            Action: 'sns:Publish',
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': account },
+              ArnLike: { 'aws:SourceArn': `arn:aws:budgets::${account}:*` },
+            },
+            Principal: { Service: 'budgets.amazonaws.com' },
+            Resource: topic,
+            Sid: 'AllowBudgetsPublish',
+          },
+        ],
       },
     });
     const emails = Object.values(template.findResources('AWS::SNS::Subscription')).map(

@@ -22,6 +22,7 @@ describe('network', () => {
   test('dev routes egress through one encrypted t4g.nano NAT instance open to the VPC only', () => {
     const template = dataTemplate('dev');
     template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    template.resourceCountIs('AWS::EC2::Instance', 1);
     template.hasResourceProperties('AWS::EC2::Instance', {
       InstanceType: 't4g.nano',
       SourceDestCheck: false,

@@ -483,8 +483,19 @@ describe('image repository', () => {
   });
 
   test('publishes its URI for docker push', () => {
-    expect(templateOf(exampleStage('prod').data).findOutputs('RepositoryUri')).toEqual({
-      RepositoryUri: expect.objectContaining({ Value: expect.objectContaining({ 'Fn::Join': expect.any(Array) }) }),
+    const data = templateOf(exampleStage('prod').data);
+    const [repository] = Object.keys(data.findResources('AWS::ECR::Repository'));
+    const arnPart = (index: number) => ({
+      'Fn::Select': [index, { 'Fn::Split': [':', { 'Fn::GetAtt': [repository, 'Arn'] }] }],
+    });
+    // <account>.dkr.ecr.<region>.<url suffix>/<repository name>
+    data.hasOutput('RepositoryUri', {
+      Value: {
+        'Fn::Join': [
+          '',
+          [arnPart(4), '.dkr.ecr.', arnPart(3), '.', { Ref: 'AWS::URLSuffix' }, '/', { Ref: repository }],
+        ],
+      },
     });
   });
 

@@ -18,12 +18,14 @@ export interface TemplateFile {
 /**
  * Runs cfn-lint over the templates, each against the region it deploys to (which instance classes
  * and engine versions are orderable differs by region), one cfn-lint per region, side by side.
+ * `command` is what to run as cfn-lint (default `cfn-lint` on PATH; tests pass a stand-in).
  */
-export async function runCfnLint(templates: readonly TemplateFile[]): Promise<CommandResult> {
+export async function runCfnLint(templates: readonly TemplateFile[], command = 'cfn-lint'): Promise<CommandResult> {
   const regions = [...new Set(templates.map((template) => template.region))].sort();
   const results = await Promise.all(
     regions.map((region) =>
       lint(
+        command,
         region,
         templates.filter((template) => template.region === region).map((template) => template.path),
       ),
@@ -38,6 +40,9 @@ export async function runCfnLint(templates: readonly TemplateFile[]): Promise<Co
   };
 }
 
-function lint(region: string, paths: readonly string[]): Promise<CommandResult> {
-  return runCommand('cfn-lint', ['--format', 'parseable', '--regions', region, '--', ...paths]);
+async function lint(command: string, region: string, paths: readonly string[]): Promise<CommandResult> {
+  const result = await runCommand(command, ['--format', 'parseable', '--regions', region, '--', ...paths]);
+  // Killed (by the OOM killer, say) is not clean, even with nothing printed.
+  if (result.status !== null) return result;
+  return { status: 1, output: `${result.output}\ncfn-lint --regions ${region} was killed by a signal`.trim() };
 }

@@ -63,6 +63,8 @@ describe('README', () => {
       ),
     );
     const links = [...README.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]);
+    // The quick start's links to the runbook and reference sections, at least.
+    expect(links.length).toBeGreaterThanOrEqual(5);
     const broken = [...new Set(links)].filter((anchor) => !anchors.has(anchor));
     expect(broken).toEqual([]);
   });

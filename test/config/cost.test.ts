@@ -1,10 +1,18 @@
-import { DEFAULT_USAGE, usageOf } from '../../lib/config/cost';
+import { usageOf } from '../../lib/config/cost';
 import { dev } from '../../lib/config/environments';
 import { environmentProblems } from '../../lib/config/validate';
 
 describe('cost config', () => {
   test('fills every usage assumption not given from the defaults', () => {
-    expect(usageOf({ monthlyBudgetUsd: 10, usage: { natDataGb: 7 } })).toEqual({ ...DEFAULT_USAGE, natDataGb: 7 });
+    expect(usageOf({ monthlyBudgetUsd: 10, usage: { natDataGb: 7 } })).toEqual({
+      natDataGb: 7,
+      requestsPerMonth: 1_000_000,
+      albAverageLcu: 0.2,
+      logIngestionGb: 5,
+      interfaceEndpointDataGb: 10,
+      databaseDailyChangePercent: 2,
+      containerImageGbPerRepository: 2,
+    });
   });
 
   test('reports the budget is not a positive amount', () => {

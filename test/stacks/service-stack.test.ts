@@ -1,8 +1,8 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { composeApp } from '../../lib/app';
 import { dev, prod } from '../../lib/config/environments';
 import type { EnvironmentConfig } from '../../lib/config/types';
-import { exampleStage, templateOf, testApp } from '../support/example-app';
+import { exampleStage, templateOf } from '../support/example-app';
+import { synthesizeStacks } from '../support/synth-variant';
 
 const serviceTemplate = (env: string): Template => templateOf(exampleStage(env).service);
 const ENVIRONMENTS = ['dev', 'staging', 'prod'];
@@ -26,16 +26,15 @@ function attributes(list: { Key: string; Value: unknown }[]): Record<string, unk
 }
 
 /** Synthesizes one environment variant on its own and returns one of its stacks' template. */
-function variantTemplate(config: EnvironmentConfig, stack: 'data' | 'service', imageTag?: string): Template {
-  const app = testApp();
-  const [stage] = composeApp(app, [config], { imageTag });
-  const assembly = app.synth().getNestedAssembly(`assembly-${config.name}`);
-  if (!stage) throw new Error(`no stage for ${config.name}`);
-  return Template.fromJSON(assembly.getStackArtifact(stage[stack].artifactId).template);
+function variantTemplate(config: EnvironmentConfig, stack: 'Data' | 'Service', imageTag?: string): Template {
+  const stackId = `${config.name}/${stack}`;
+  const found = synthesizeStacks([config], undefined, { imageTag }).find((s) => s.stackId === stackId);
+  if (!found) throw new Error(`no stack ${stackId}`);
+  return Template.fromJSON(found.template as Record<string, unknown>);
 }
 
 const variantServiceTemplate = (config: EnvironmentConfig, imageTag?: string): Template =>
-  variantTemplate(config, 'service', imageTag);
+  variantTemplate(config, 'Service', imageTag);
 
 describe('edge', () => {
   test.each(ENVIRONMENTS)('%s: internet-facing ALB dropping invalid headers, logging to S3', (env) => {
@@ -502,7 +501,7 @@ describe('image repository', () => {
   test('is not created when the config names an existing repository', () => {
     const data = variantTemplate(
       { ...dev, service: { ...dev.service, image: { repositoryName: 'acme/api', tag: '1.0.0' } } },
-      'data',
+      'Data',
     );
     data.resourceCountIs('AWS::ECR::Repository', 0);
   });

@@ -580,10 +580,19 @@ describe('budget', () => {
         },
       ],
     });
-    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: {
+    // The topic lets Budgets publish (alarms.test.ts pins its policy); the environment key, which
+    // encrypts the topic, lets Budgets use it, for this account only.
+    templateOf(exampleStage(env).data).hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Action: 'sns:Publish', Principal: { Service: 'budgets.amazonaws.com' } }),
+          {
+            Sid: 'AllowBudgetsUseForSns',
+            Effect: 'Allow',
+            Principal: { Service: 'budgets.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Resource: '*',
+            Condition: { StringEquals: { 'aws:SourceAccount': exampleStage(env).account } },
+          },
         ]),
       },
     });

@@ -200,6 +200,80 @@ describe('estimateCost across templates and regions', () => {
   });
 });
 
+describe('estimateCost, features the example leaves off (us-east-1, by hand)', () => {
+  const database = (properties: Record<string, unknown> = {}) => ({
+    Type: 'AWS::RDS::DBInstance',
+    Properties: { DBInstanceClass: 'db.r6g.xlarge', AllocatedStorage: '100', ...properties },
+  });
+
+  test('prices Performance Insights kept longer than the free 7 days per vCPU', () => {
+    const result = estimateOf(
+      [{ Resources: { Db: database({ EnablePerformanceInsights: true, PerformanceInsightsRetentionPeriod: 31 }) } }],
+      'us-east-1',
+      DEFAULT_USAGE,
+    );
+    // xlarge: 4 vCPU × 730 h × 0.0125 = 36.5
+    expect(line(result, 'Performance Insights').monthlyUsd).toBeCloseTo(36.5, 6);
+  });
+
+  test('prices an RDS Proxy by the vCPUs of the instance behind it', () => {
+    const result = estimateOf(
+      [
+        {
+          Resources: {
+            Db: database(),
+            Proxy: { Type: 'AWS::RDS::DBProxy', Properties: {} },
+            Targets: {
+              Type: 'AWS::RDS::DBProxyTargetGroup',
+              Properties: { DBProxyName: { Ref: 'Proxy' }, DBInstanceIdentifiers: [{ Ref: 'Db' }] },
+            },
+          },
+        },
+      ],
+      'us-east-1',
+      DEFAULT_USAGE,
+    );
+    // 4 vCPU × 730 h × 0.015 = 43.8
+    expect(line(result, 'RDS Proxy').monthlyUsd).toBeCloseTo(43.8, 6);
+  });
+
+  test('prices a Redis OSS cache cluster per node at list price', () => {
+    const result = estimateOf(
+      [
+        {
+          Resources: {
+            Cache: {
+              Type: 'AWS::ElastiCache::CacheCluster',
+              Properties: { CacheNodeType: 'cache.t4g.small', Engine: 'redis', NumCacheNodes: 2 },
+            },
+          },
+        },
+      ],
+      'us-east-1',
+      DEFAULT_USAGE,
+    );
+    // 2 nodes × 730 h × 0.032 = 46.72
+    expect(line(result, 'ElastiCache cache.t4g.small').monthlyUsd).toBeCloseTo(46.72, 6);
+  });
+
+  test('says a paid WAF rule group adds fees the estimate leaves out', () => {
+    const botControl = {
+      Name: 'Bots',
+      Statement: { ManagedRuleGroupStatement: { Name: 'AWSManagedRulesBotControlRuleSet' } },
+    };
+    const result = estimateOf(
+      [{ Resources: { Acl: { Type: 'AWS::WAFv2::WebACL', Properties: { Rules: [botControl] } } } }],
+      'us-east-1',
+      DEFAULT_USAGE,
+    );
+    // 1 × 5 + 1 rule × 1 = 6
+    expect(line(result, 'WAF web ACL').monthlyUsd).toBeCloseTo(6, 6);
+    expect(result.notes).toContain(
+      'WAF Acl uses AWSManagedRulesBotControlRuleSet: subscription and request fees not included',
+    );
+  });
+});
+
 describe('spotShare', () => {
   test('is 0 without a strategy and 1 with FARGATE_SPOT alone', () => {
     expect(spotShare(3, [])).toBe(0);

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { environments } from '../../lib/config/environments';
-import { estimateAssembly, formatStage, type StageEstimate } from '../../lib/cost/report';
+import { estimateAssembly, formatStage, type StageEstimate, totalLine } from '../../lib/cost/report';
 import { exampleApp } from '../support/example-app';
 
 let stages: StageEstimate[];
@@ -49,5 +51,21 @@ describe('the cost estimate of the example app', () => {
       expect.stringMatching(/^ {2}total +~\$\d+\.\d\d \(at max tasks \$\d+\.\d\d\)\/month, budget \$700\.00: within$/),
     );
     expect(report).toContainEqual(expect.stringMatching(/^ {2}assumptions: natDataGb=100, requestsPerMonth=30000000/));
+  });
+});
+
+// The README shows this output; prices or config changing must change it too.
+describe("the README's cost example", () => {
+  const README = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+
+  test('shows the totals the estimate gives', () => {
+    const totals = [...README.matchAll(/^ {2}total +(~\$.+)$/gm)].map((m) => m[1]);
+    expect(totals).toEqual(stages.map(totalLine));
+  });
+
+  test("itemizes dev with the estimate's amounts, line by line", () => {
+    const block = README.slice(README.indexOf('```\ndev  (eu-west-1)\n'), README.indexOf('  total'));
+    const amounts = [...block.matchAll(/^ {2}\S.*? {2,}(\$\d+\.\d\d)/gm)].map((m) => m[1]);
+    expect(amounts).toEqual(stage('dev').estimate?.lines.map((l) => `$${l.monthlyUsd.toFixed(2)}`));
   });
 });

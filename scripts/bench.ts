@@ -20,7 +20,6 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
-  readFileSync,
   realpathSync,
   rmSync,
   statSync,
@@ -33,6 +32,7 @@ import { App } from 'aws-cdk-lib';
 import cdkJson from '../cdk.json';
 import { composeApp } from '../lib/app';
 import { environments } from '../lib/config/environments';
+import { stacksOf } from '../lib/review/assembly';
 
 const TARGET_RATIO = 1.5;
 const TARGET_TEST_S = 90;
@@ -154,19 +154,11 @@ interface Bundle {
  */
 function bundles(outdir: string): Bundle[] {
   const users = new Map<string, string>();
-  const templates = (dir: string): string[] =>
-    readdirSync(dir).flatMap((name) => {
-      const path = join(dir, name);
-      if (name.startsWith('assembly-') && statSync(path).isDirectory()) return templates(path);
-      return name.endsWith('.template.json') ? [path] : [];
-    });
-  for (const file of templates(outdir)) {
-    const resources =
-      (JSON.parse(readFileSync(file, 'utf8')) as { Resources?: Record<string, { Metadata?: Record<string, unknown> }> })
-        .Resources ?? {};
-    for (const resource of Object.values(resources)) {
-      const asset = resource.Metadata?.['aws:asset:path'];
-      const path = resource.Metadata?.['aws:cdk:path'];
+  for (const { template } of stacksOf(outdir)) {
+    for (const resource of Object.values(template.Resources ?? {})) {
+      const metadata = resource.Metadata as Record<string, unknown> | undefined;
+      const asset = metadata?.['aws:asset:path'];
+      const path = metadata?.['aws:cdk:path'];
       if (typeof asset === 'string' && typeof path === 'string') {
         const name = asset.split('/').pop() ?? asset;
         if (!users.has(name)) users.set(name, path.replace(/\/Resource$/, ''));

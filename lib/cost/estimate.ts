@@ -14,6 +14,8 @@ import { arrayOf, type CfnResource, type CfnTemplate, numberOf, objectOf, refere
 export interface CostLine {
   /** What is billed, e.g. `NAT gateway`, `Fargate`. */
   readonly item: string;
+  /** The region whose prices apply: that of the stacks holding what is billed. */
+  readonly region: string;
   /** How the figure was reached, e.g. `1 × 730 h × $0.048`. */
   readonly detail: string;
   /** Monthly USD with services at their minimum task count. */
@@ -25,6 +27,7 @@ export interface CostLine {
 /** The monthly estimate of one environment. */
 export interface CostEstimate {
   readonly environment: string;
+  /** The environment's own region (see `EstimateInput.region`). */
   readonly region: string;
   readonly pricesAsOf: string;
   readonly pricesSource: string;
@@ -42,11 +45,21 @@ export interface CostEstimate {
   readonly notes: readonly string[];
 }
 
-/** What the estimator reads: the templates of one environment and its usage assumptions. */
+/** One synthesized stack of an environment: its template and the region it deploys to. */
+export interface StackTemplate {
+  readonly region: string;
+  readonly template: CfnTemplate;
+}
+
+/** What the estimator reads: the stacks of one environment and its usage assumptions. */
 export interface EstimateInput {
   readonly environment: string;
+  /**
+   * The environment's own region. Usage that no resource of the templates stands for (log
+   * ingestion) is priced here; everything else at the region of its stack.
+   */
   readonly region: string;
-  readonly templates: readonly CfnTemplate[];
+  readonly stacks: readonly StackTemplate[];
   readonly usage: UsageAssumptions;
 }
 
@@ -163,24 +176,102 @@ function tally(counts: Record<string, number>, key: string): void {
 const amount = (value: number): string => String(Math.round(value * 1000) / 1000);
 
 /**
- * Estimates the monthly on-demand cost of one environment from its synthesized templates.
- * Pure: the same templates, region and usage always give the same figures.
+ * Estimates the monthly on-demand cost of one environment from its synthesized stacks, each
+ * resource at the prices of its stack's region.
+ * Pure: the same stacks, region and usage always give the same figures.
  */
 export function estimateCost(input: EstimateInput): CostEstimate {
-  const prices = PRICES[input.region];
-  if (!prices) throw new UnknownRegionError(input.environment, input.region);
   const { usage } = input;
   const lines: CostLine[] = [];
   const notes: string[] = [];
   const usageBased: Record<string, number> = {};
   const notPriced: Record<string, number> = {};
-  const located: Located[] = input.templates.flatMap((template) => {
-    const resources = template.Resources ?? {};
-    return Object.entries(resources).map(([id, resource]) => ({ id, resource, template: resources }));
-  });
-  const ofType = (type: string) => located.filter((r) => r.resource.Type === type);
-  const add = (item: string, detail: string, monthlyUsd: number, atMaxUsd = monthlyUsd) =>
-    lines.push({ item, detail, monthlyUsd, atMaxUsd });
+  /** Every type a pricing rule looked for; any other type is free, billed per use or not priced. */
+  const considered = new Set<string>();
+  const pricedForEnvironment = new Set<string>();
+  const logGroups = input.stacks.reduce(
+    (sum, { template }) =>
+      sum + Object.values(template.Resources ?? {}).filter((r) => r.Type === 'AWS::Logs::LogGroup').length,
+    0,
+  );
+  // The environment's own region first: what is priced once per environment is priced there.
+  for (const region of new Set([input.region, ...input.stacks.map((stack) => stack.region)])) {
+    const prices = PRICES[region];
+    if (!prices) throw new UnknownRegionError(input.environment, region);
+    const located: Located[] = input.stacks
+      .filter((stack) => stack.region === region)
+      .flatMap(({ template }) => {
+        const resources = template.Resources ?? {};
+        return Object.entries(resources).map(([id, resource]) => ({ id, resource, template: resources }));
+      });
+    priceRegion({
+      ofType: (type) => {
+        considered.add(type);
+        return located.filter((r) => r.resource.Type === type);
+      },
+      prices,
+      usage,
+      add: (item, detail, monthlyUsd, atMaxUsd = monthlyUsd) =>
+        lines.push({ item, region, detail, monthlyUsd, atMaxUsd }),
+      notes,
+      notPriced,
+      logGroups,
+      pricedForEnvironment,
+    });
+  }
+  for (const { template } of input.stacks) {
+    for (const { Type: type } of Object.values(template.Resources ?? {})) {
+      if (considered.has(type) || FREE_TYPES.has(type)) continue;
+      tally(USAGE_TYPES.has(type) || type.startsWith('Custom::') ? usageBased : notPriced, type);
+    }
+  }
+
+  const totalUsd = lines.reduce((sum, line) => sum + line.monthlyUsd, 0);
+  const totalAtMaxUsd = lines.reduce((sum, line) => sum + line.atMaxUsd, 0);
+  return {
+    environment: input.environment,
+    region: input.region,
+    pricesAsOf: PRICES_AS_OF,
+    pricesSource: PRICES_SOURCE,
+    usage,
+    lines,
+    totalUsd,
+    totalAtMaxUsd,
+    usageBased,
+    notPriced,
+    // Several regions may find the same caveat (e.g. KMS rotation): say it once.
+    notes: [...new Set(notes)],
+  };
+}
+
+type Add = (item: string, detail: string, monthlyUsd: number, atMaxUsd?: number) => void;
+
+/** What pricing the resources of one region needs. */
+interface RegionPricing {
+  /** The resources of `type` in this region's stacks. */
+  readonly ofType: (type: string) => readonly Located[];
+  readonly prices: RegionPrices;
+  readonly usage: UsageAssumptions;
+  readonly add: Add;
+  readonly notes: string[];
+  readonly notPriced: Record<string, number>;
+  /** The log groups of the whole environment (log ingestion is assumed per environment). */
+  readonly logGroups: number;
+  /**
+   * The items priced from an environment-wide usage assumption so far (NAT data, log ingestion):
+   * each is priced once, in the first region that has what it applies to.
+   */
+  readonly pricedForEnvironment: Set<string>;
+}
+
+/** Prices the resources of one region of an environment, adding a line per billed item. */
+function priceRegion(pricing: RegionPricing): void {
+  const { ofType, prices, usage, add, notes, notPriced, pricedForEnvironment } = pricing;
+  const addForEnvironment: Add = (item, ...rest) => {
+    if (pricedForEnvironment.has(item)) return;
+    pricedForEnvironment.add(item);
+    add(item, ...rest);
+  };
   const hourly = (item: string, count: number, unit: string, price: number) =>
     add(item, `${amount(count)} ${unit} × ${HOURS_PER_MONTH} h × ${usd(price)}`, count * HOURS_PER_MONTH * price);
 
@@ -188,7 +279,7 @@ export function estimateCost(input: EstimateInput): CostEstimate {
   const nats = ofType('AWS::EC2::NatGateway').length;
   if (nats > 0) {
     hourly('NAT gateway', nats, 'gateway(s)', prices.natGatewayHour);
-    add(
+    addForEnvironment(
       'NAT data processed',
       `${usage.natDataGb} GB (assumed) × ${usd(prices.natGatewayGb)}`,
       usage.natDataGb * prices.natGatewayGb,
@@ -208,7 +299,7 @@ export function estimateCost(input: EstimateInput): CostEstimate {
       `endpoint-AZ(s) (${interfaceEndpoints.length} endpoints)`,
       prices.interfaceEndpointAzHour,
     );
-    add(
+    addForEnvironment(
       'Interface endpoint data',
       `${usage.interfaceEndpointDataGb} GB (assumed) × ${usd(prices.interfaceEndpointGb)}`,
       usage.interfaceEndpointDataGb * prices.interfaceEndpointGb,
@@ -266,10 +357,10 @@ export function estimateCost(input: EstimateInput): CostEstimate {
         HOURS_PER_MONTH * hourPrice,
       );
   }
-  priceFargate(located, prices, add, notes, notPriced);
-  priceDatabases(ofType('AWS::RDS::DBInstance'), prices, usage, add, notes, notPriced);
-  for (const proxy of ofType('AWS::RDS::DBProxy')) priceProxy(proxy, located, prices, add, notPriced);
-  priceCaches(located, prices, add, notPriced);
+  priceFargate(pricing);
+  priceDatabases(pricing);
+  for (const proxy of ofType('AWS::RDS::DBProxy')) priceProxy(proxy, pricing);
+  priceCaches(pricing);
 
   // WAF: each web ACL, its rules and the requests it inspects.
   for (const acl of ofType('AWS::WAFv2::WebACL')) {
@@ -312,9 +403,9 @@ export function estimateCost(input: EstimateInput): CostEstimate {
   flat('CloudWatch high-resolution alarms', highResMetrics, 'alarm metric(s)', prices.alarmHighResMetricMonth);
   flat('CloudWatch composite alarms', count('AWS::CloudWatch::CompositeAlarm'), 'alarm(s)', prices.compositeAlarmMonth);
   flat('CloudWatch dashboards', count('AWS::CloudWatch::Dashboard'), 'dashboard(s)', prices.dashboardMonth);
-  add(
+  addForEnvironment(
     'CloudWatch Logs ingestion',
-    `${usage.logIngestionGb} GB (assumed, ${count('AWS::Logs::LogGroup')} log groups in the templates) × ${usd(prices.logIngestionGb)}`,
+    `${usage.logIngestionGb} GB (assumed, ${pricing.logGroups} log groups in the templates) × ${usd(prices.logIngestionGb)}`,
     usage.logIngestionGb * prices.logIngestionGb,
   );
 
@@ -351,54 +442,7 @@ export function estimateCost(input: EstimateInput): CostEstimate {
       gb * prices.ecrGbMonth,
     );
   }
-
-  const priced = new Set([
-    'AWS::EC2::NatGateway',
-    'AWS::EC2::EIP',
-    'AWS::EC2::Instance',
-    'AWS::EC2::VPCEndpoint',
-    'AWS::ElasticLoadBalancingV2::LoadBalancer',
-    'AWS::ECS::Service',
-    'AWS::RDS::DBInstance',
-    'AWS::RDS::DBProxy',
-    'AWS::ElastiCache::ReplicationGroup',
-    'AWS::ElastiCache::CacheCluster',
-    'AWS::WAFv2::WebACL',
-    'AWS::SecretsManager::Secret',
-    'AWS::KMS::Key',
-    'AWS::CloudWatch::Alarm',
-    'AWS::CloudWatch::CompositeAlarm',
-    'AWS::CloudWatch::Dashboard',
-    'AWS::Synthetics::Canary',
-    'AWS::Route53::HealthCheck',
-    'AWS::Route53::HostedZone',
-    'AWS::ECR::Repository',
-  ]);
-  for (const { resource } of located) {
-    const type = resource.Type;
-    if (priced.has(type) || FREE_TYPES.has(type)) continue;
-    const bucket = USAGE_TYPES.has(type) || type.startsWith('Custom::') ? usageBased : notPriced;
-    tally(bucket, type);
-  }
-
-  const totalUsd = lines.reduce((sum, line) => sum + line.monthlyUsd, 0);
-  const totalAtMaxUsd = lines.reduce((sum, line) => sum + line.atMaxUsd, 0);
-  return {
-    environment: input.environment,
-    region: input.region,
-    pricesAsOf: PRICES_AS_OF,
-    pricesSource: PRICES_SOURCE,
-    usage,
-    lines,
-    totalUsd,
-    totalAtMaxUsd,
-    usageBased,
-    notPriced,
-    notes,
-  };
 }
-
-type Add = (item: string, detail: string, monthlyUsd: number, atMaxUsd?: number) => void;
 
 /** vCPU and memory (GB) of a task definition; `Cpu` is CPU units or `1 vCPU`, `Memory` MiB or `2 GB`. */
 function taskSize(resource: CfnResource): { vcpu: number; gb: number } | undefined {
@@ -439,15 +483,9 @@ export function spotShare(tasks: number, strategy: readonly unknown[]): number {
   return spot / tasks;
 }
 
-function priceFargate(
-  located: readonly Located[],
-  prices: RegionPrices,
-  add: Add,
-  notes: string[],
-  notPriced: Record<string, number>,
-): void {
+function priceFargate({ ofType, prices, add, notes, notPriced }: RegionPricing): void {
   const usedTaskDefinitions = new Set<string>();
-  for (const service of located.filter((r) => r.resource.Type === 'AWS::ECS::Service')) {
+  for (const service of ofType('AWS::ECS::Service')) {
     const p = service.resource.Properties ?? {};
     const [taskDefinitionId] = referencesIn(p.TaskDefinition);
     const taskDefinition = taskDefinitionId ? service.template[taskDefinitionId] : undefined;
@@ -495,7 +533,7 @@ function priceFargate(
       monthly(max),
     );
   }
-  for (const r of located.filter((x) => x.resource.Type === 'AWS::ECS::TaskDefinition')) {
+  for (const r of ofType('AWS::ECS::TaskDefinition')) {
     if (!usedTaskDefinitions.has(r.id)) {
       notes.push(`Fargate task definition ${r.id} has no service: billed per run (e.g. migrations), not included`);
     }
@@ -514,15 +552,8 @@ function clusterDefaultStrategy(service: Located, noLaunchType: boolean): readon
   return arrayOf(association?.Properties?.DefaultCapacityProviderStrategy);
 }
 
-function priceDatabases(
-  instances: readonly Located[],
-  prices: RegionPrices,
-  usage: UsageAssumptions,
-  add: Add,
-  notes: string[],
-  notPriced: Record<string, number>,
-): void {
-  for (const db of instances) {
+function priceDatabases({ ofType, prices, usage, add, notes, notPriced }: RegionPricing): void {
+  for (const db of ofType('AWS::RDS::DBInstance')) {
     const p = db.resource.Properties ?? {};
     const instanceClass = String(p.DBInstanceClass ?? '').replace(/^db\./, '');
     const hourPrice = prices.rdsInstanceHour[instanceClass];
@@ -578,17 +609,9 @@ function priceDatabases(
   }
 }
 
-function priceProxy(
-  proxy: Located,
-  located: readonly Located[],
-  prices: RegionPrices,
-  add: Add,
-  notPriced: Record<string, number>,
-): void {
-  const targetGroup = located.find(
-    (r) =>
-      r.resource.Type === 'AWS::RDS::DBProxyTargetGroup' &&
-      referencesIn(r.resource.Properties?.DBProxyName).includes(proxy.id),
+function priceProxy(proxy: Located, { ofType, prices, add, notPriced }: RegionPricing): void {
+  const targetGroup = ofType('AWS::RDS::DBProxyTargetGroup').find((r) =>
+    referencesIn(r.resource.Properties?.DBProxyName).includes(proxy.id),
   );
   const [instanceId] = referencesIn(targetGroup?.resource.Properties?.DBInstanceIdentifiers);
   const instanceClass = String(proxy.template[instanceId ?? '']?.Properties?.DBInstanceClass ?? '').replace(
@@ -607,24 +630,16 @@ function priceProxy(
   );
 }
 
-function priceCaches(
-  located: readonly Located[],
-  prices: RegionPrices,
-  add: Add,
-  notPriced: Record<string, number>,
-): void {
-  for (const cache of located) {
+function priceCaches({ ofType, prices, add, notPriced }: RegionPricing): void {
+  for (const cache of [...ofType('AWS::ElastiCache::ReplicationGroup'), ...ofType('AWS::ElastiCache::CacheCluster')]) {
     const { Type: type, Properties: p = {} } = cache.resource;
-    let nodes: number;
-    if (type === 'AWS::ElastiCache::ReplicationGroup') {
-      const groups = numberOf(p.NumNodeGroups);
-      nodes =
-        groups !== undefined
+    const groups = numberOf(p.NumNodeGroups);
+    const nodes =
+      type === 'AWS::ElastiCache::CacheCluster'
+        ? (numberOf(p.NumCacheNodes) ?? 1)
+        : groups !== undefined
           ? groups * ((numberOf(p.ReplicasPerNodeGroup) ?? 0) + 1)
           : (numberOf(p.NumCacheClusters) ?? 1);
-    } else if (type === 'AWS::ElastiCache::CacheCluster') {
-      nodes = numberOf(p.NumCacheNodes) ?? 1;
-    } else continue;
     const nodeType = String(p.CacheNodeType ?? '');
     const listPrice = prices.elastiCacheNodeHour[nodeType];
     if (listPrice === undefined) {

@@ -1,6 +1,6 @@
 import type { CloudAssembly, NestedCloudAssemblyArtifact } from 'aws-cdk-lib/cx-api';
 import { type CostConfig, usageOf } from '../config/cost';
-import { type CostEstimate, estimateCost } from './estimate';
+import { type CostEstimate, type CostLine, estimateCost } from './estimate';
 import type { CfnTemplate } from './template';
 
 /** The estimate of one stage in a cloud assembly, or why there is none. */
@@ -36,8 +36,9 @@ export function stagesInConfigOrder(
 }
 
 /**
- * Estimates every stage (environment) of a cloud assembly: the templates of all its stacks, the
- * region of its first stack, the usage assumptions of the environment of that name.
+ * Estimates every stage (environment) of a cloud assembly: the templates of all its stacks, each
+ * at its own region's prices, with the usage assumptions of the environment of that name. The
+ * environment's own region is that of its first stack.
  */
 export function estimateAssembly(assembly: CloudAssembly, environments: readonly CostSettings[]): StageEstimate[] {
   return stagesInConfigOrder(assembly, environments).map((artifact) => {
@@ -49,7 +50,10 @@ export function estimateAssembly(assembly: CloudAssembly, environments: readonly
       const estimate = estimateCost({
         environment,
         region,
-        templates: stage.stacks.map((stack) => stack.template as CfnTemplate),
+        stacks: stage.stacks.map((stack) => ({
+          region: stack.environment.region,
+          template: stack.template as CfnTemplate,
+        })),
         usage: usageOf(config?.cost),
       });
       return { environment, estimate, monthlyBudgetUsd: config?.cost?.monthlyBudgetUsd };
@@ -81,10 +85,11 @@ export function formatStage(stage: StageEstimate): string[] {
   const { estimate } = stage;
   if (!estimate) return [`${stage.environment}: ${totalLine(stage)}`];
   const out = [`${estimate.environment}  (${estimate.region})`];
-  const width = Math.max(...estimate.lines.map((line) => line.item.length), 10);
+  const label = (line: CostLine) => (line.region === estimate.region ? line.item : `${line.item} (${line.region})`);
+  const width = Math.max(...estimate.lines.map((line) => label(line).length), 10);
   for (const line of estimate.lines) {
     const max = Math.abs(line.atMaxUsd - line.monthlyUsd) >= 0.005 ? `  (at max ${dollars(line.atMaxUsd)})` : '';
-    out.push(`  ${line.item.padEnd(width)}  ${dollars(line.monthlyUsd).padStart(9)}${max}   ${line.detail}`);
+    out.push(`  ${label(line).padEnd(width)}  ${dollars(line.monthlyUsd).padStart(9)}${max}   ${line.detail}`);
   }
   out.push(`  ${'total'.padEnd(width)}  ${totalLine(stage)}`);
   const list = (counts: Readonly<Record<string, number>>) =>

@@ -19,7 +19,12 @@ const USAGE: UsageAssumptions = {
 };
 
 function estimateOf(templates: CfnTemplate[], region = 'us-east-1', usage = USAGE): CostEstimate {
-  return estimateCost({ environment: 'test', region, templates, usage });
+  return estimateCost({
+    environment: 'test',
+    region,
+    stacks: templates.map((template) => ({ region, template })),
+    usage,
+  });
 }
 
 const estimate = (names: string[], region?: string, usage?: UsageAssumptions): CostEstimate =>
@@ -160,6 +165,53 @@ describe('estimateCost across templates and regions', () => {
 
   test('uses the prices of the region', () => {
     expect(line(estimate(['data-tier'], 'eu-west-1'), 'NAT gateway').monthlyUsd).toBeCloseTo(70.08, 6); // 2 × 730 × 0.048
+  });
+
+  test("prices each stack at its own region's rates, environment-wide usage once in the environment's region", () => {
+    const stack = (region: string, resources: CfnTemplate['Resources']) => ({
+      region,
+      template: { Resources: resources },
+    });
+    const result = estimateCost({
+      environment: 'test',
+      region: 'eu-west-1',
+      usage: USAGE,
+      stacks: [
+        stack('us-east-1', {
+          Nat: { Type: 'AWS::EC2::NatGateway' },
+          Key: { Type: 'AWS::KMS::Key' },
+          Alarm: { Type: 'AWS::CloudWatch::Alarm', Properties: { Period: 60 } },
+        }),
+        stack('eu-west-1', {
+          Nat: { Type: 'AWS::EC2::NatGateway' },
+          Key: { Type: 'AWS::KMS::Key' },
+          Logs: { Type: 'AWS::Logs::LogGroup' },
+        }),
+      ],
+    });
+    expect(result.lines.map(({ item, region, monthlyUsd }) => [item, region, Number(monthlyUsd.toFixed(6))])).toEqual([
+      ['NAT gateway', 'eu-west-1', 35.04], // 730 × 0.048
+      ['NAT data processed', 'eu-west-1', 4.8], // 100 GB × 0.048, once for the environment
+      ['KMS keys', 'eu-west-1', 1],
+      ['CloudWatch Logs ingestion', 'eu-west-1', 5.7], // 10 GB × 0.57, once, in the environment's region
+      ['NAT gateway', 'us-east-1', 32.85], // 730 × 0.045
+      ['KMS keys', 'us-east-1', 1],
+      ['CloudWatch alarms', 'us-east-1', 0.1],
+    ]);
+    expect(result.region).toBe('eu-west-1');
+  });
+
+  test('throws for a stack in a region without prices, naming that region', () => {
+    const input = {
+      environment: 'test',
+      region: 'us-east-1',
+      usage: USAGE,
+      stacks: [
+        { region: 'us-east-1', template: fixture('alarms') },
+        { region: 'ap-south-2', template: fixture('alarms') },
+      ],
+    };
+    expect(() => estimateCost(input)).toThrow("[test] no prices for region 'ap-south-2'");
   });
 
   test('throws for a region without prices, listing the regions with prices', () => {

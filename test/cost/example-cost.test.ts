@@ -39,6 +39,19 @@ describe('the cost estimate of the example app', () => {
     expect(line('prod', /^NAT gateway$/)).toMatch(/^3 gateway/);
   });
 
+  test("prices each environment's Uptime stack at us-east-1 rates and says so in the report", () => {
+    const { estimate } = stage('prod');
+    const uptime = estimate?.lines.filter((l) => l.region === 'us-east-1').map((l) => l.item);
+    expect(uptime).toEqual(['KMS keys', 'CloudWatch alarms', expect.stringMatching(/^Route 53 health check Uptime/)]);
+    const report = formatStage(stage('prod'));
+    expect(report).toContainEqual(expect.stringMatching(/^ {2}KMS keys \(us-east-1\) +\$1\.00 /));
+    expect(report).toContainEqual(
+      expect.stringMatching(/^ {2}Route 53 health check Uptime\S+ \(us-east-1\) +\$1\.50 /),
+    );
+    // Found in both regions, said once.
+    expect(estimate?.notes.filter((note) => note.startsWith('KMS:'))).toHaveLength(1);
+  });
+
   test('leaves no resource type of the example templates unpriced', () => {
     for (const s of stages) expect(s.estimate?.notPriced).toEqual({});
   });

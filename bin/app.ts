@@ -19,4 +19,4 @@ try {
 }
 const assembly = app.synth();
 // `npm run synth` asks for the summary in-process (one process start-up less than a separate script).
-if (app.node.tryGetContext('berth:summary') === 'true') console.log(summarize(assembly.directory).join('\n'));
+if (app.node.tryGetContext('berth:summary') === 'true') console.log(summarize(assembly).join('\n'));

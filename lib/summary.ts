@@ -3,7 +3,7 @@
  * and the settings a reviewer checks first. Reads the templates, so it shows what would really be
  * deployed, not what the config hoped for.
  */
-import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { environments } from './config/environments';
 import { estimateAssembly, stagesInConfigOrder, totalLine } from './cost/report';
 
@@ -15,12 +15,11 @@ function resourcesOf(assembly: CloudAssembly): Resource[] {
   );
 }
 
-/** The summary lines of the cloud assembly in `outdir`, one block per environment. */
-export function summarize(outdir: string): string[] {
-  const app = new CloudAssembly(outdir);
+/** The summary lines of a cloud assembly, one block per environment. */
+export function summarize(assembly: CloudAssembly): string[] {
   const lines: string[] = [];
-  const estimates = estimateAssembly(app, environments);
-  for (const artifact of stagesInConfigOrder(app, environments)) {
+  const estimates = estimateAssembly(assembly, environments);
+  for (const artifact of stagesInConfigOrder(assembly, environments)) {
     const stage = artifact.nestedAssembly;
     const resources = resourcesOf(stage);
     const ofType = (type: string) => resources.filter((r) => r.Type === type);

@@ -41,7 +41,7 @@ describe('the example app', () => {
 });
 
 describe('the synth summary', () => {
-  const lines = summarize(exampleApp().assembly.directory);
+  const lines = summarize(exampleApp().assembly);
 
   test('lists the environments in deploy order, with account and region', () => {
     expect(lines.filter((line) => !line.startsWith(' '))).toEqual([

@@ -17,6 +17,11 @@ export interface StageEstimate {
 export interface CostSettings {
   readonly name: string;
   /**
+   * The environment's own region, where environment-wide usage such as log ingestion is priced.
+   * @default - the region of the stage's first stack
+   */
+  readonly region?: string;
+  /**
    * Budget and usage assumptions.
    * @default - no budget, DEFAULT_USAGE
    */
@@ -37,15 +42,14 @@ export function stagesInConfigOrder(
 
 /**
  * Estimates every stage (environment) of a cloud assembly: the templates of all its stacks, each
- * at its own region's prices, with the usage assumptions of the environment of that name. The
- * environment's own region is that of its first stack.
+ * at its own region's prices, with the usage assumptions of the environment of that name.
  */
 export function estimateAssembly(assembly: CloudAssembly, environments: readonly CostSettings[]): StageEstimate[] {
   return stagesInConfigOrder(assembly, environments).map((artifact) => {
     const stage = artifact.nestedAssembly;
     const environment = artifact.displayName;
     const config = environments.find((env) => env.name === environment);
-    const region = stage.stacks[0]?.environment.region ?? 'unknown';
+    const region = config?.region ?? stage.stacks[0]?.environment.region ?? 'unknown';
     try {
       const estimate = estimateCost({
         environment,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { environments } from '../../lib/config/environments';
-import { estimateAssembly, formatStage, type StageEstimate, totalLine } from '../../lib/cost/report';
+import { type CostSettings, estimateAssembly, formatStage, type StageEstimate, totalLine } from '../../lib/cost/report';
 import { exampleApp } from '../support/example-app';
 
 let stages: StageEstimate[];
@@ -50,6 +50,15 @@ describe('the cost estimate of the example app', () => {
     );
     // Found in both regions, said once.
     expect(estimate?.notes.filter((note) => note.startsWith('KMS:'))).toHaveLength(1);
+  });
+
+  test("prices environment-wide usage in the environment's configured region, else its first stack's", () => {
+    const logsRegion = (settings: CostSettings) => {
+      const prod = estimateAssembly(exampleApp().assembly, [settings]).find((s) => s.environment === 'prod');
+      return prod?.estimate?.lines.find((l) => l.item === 'CloudWatch Logs ingestion')?.region;
+    };
+    expect(logsRegion({ name: 'prod', region: 'us-east-1' })).toBe('us-east-1');
+    expect(logsRegion({ name: 'prod' })).toBe('eu-west-1');
   });
 
   test('leaves no resource type of the example templates unpriced', () => {

@@ -7,6 +7,12 @@
  * Route 53, PrivateLink, ECR, Amazon VPC public IPv4). Compiled offline in November 2026 from the
  * list prices as last published to the compiler's knowledge (2025): verify them before relying on
  * a figure, and update `PRICES_AS_OF` when you do.
+ *
+ * Cross-checked on 22 November 2026 against secondary sources that quote the AWS pages (no AWS
+ * pricing page was reachable offline): the us-east-1 NAT gateway hour and GB, ALB hour and LCU, and
+ * Fargate x86 and ARM vCPU/GB hours match 2026 transcriptions of those pages; WAF's $5 ACL, $1 rule
+ * and $0.60 per million requests match, and an AWS blog states WAF prices are the same in every
+ * region; KMS's $1 a key matches. Every other figure is unchecked.
  */
 
 /** When the table was compiled; printed with every estimate. */

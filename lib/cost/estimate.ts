@@ -14,7 +14,10 @@ import { arrayOf, type CfnResource, type CfnTemplate, numberOf, objectOf, refere
 export interface CostLine {
   /** What is billed, e.g. `NAT gateway`, `Fargate`. */
   readonly item: string;
-  /** The region whose prices apply: that of the stacks holding what is billed. */
+  /**
+   * The region whose prices apply: that of the stacks holding what is billed, or for log
+   * ingestion, which no resource stands for, the environment's own region.
+   */
   readonly region: string;
   /** How the figure was reached, e.g. `1 × 730 h × $0.048`. */
   readonly detail: string;
@@ -194,7 +197,8 @@ export function estimateCost(input: EstimateInput): CostEstimate {
       sum + Object.values(template.Resources ?? {}).filter((r) => r.Type === 'AWS::Logs::LogGroup').length,
     0,
   );
-  // The environment's own region first: what is priced once per environment is priced there.
+  // The environment's own region first, so that what is priced once per environment goes there
+  // whenever that region has what it applies to (and log ingestion always).
   for (const region of new Set([input.region, ...input.stacks.map((stack) => stack.region)])) {
     const prices = PRICES[region];
     if (!prices) throw new UnknownRegionError(input.environment, region);
@@ -239,8 +243,7 @@ export function estimateCost(input: EstimateInput): CostEstimate {
     totalAtMaxUsd,
     usageBased,
     notPriced,
-    // Several regions may find the same caveat (e.g. KMS rotation): say it once.
-    notes: [...new Set(notes)],
+    notes,
   };
 }
 
@@ -387,9 +390,11 @@ function priceRegion(pricing: RegionPricing): void {
   };
   flat('Secrets Manager secrets', count('AWS::SecretsManager::Secret'), 'secret(s)', prices.secretMonth);
   flat('KMS keys', count('AWS::KMS::Key'), 'key(s)', prices.kmsKeyMonth);
-  if (ofType('AWS::KMS::Key').some((r) => r.resource.Properties?.EnableKeyRotation === true)) {
-    notes.push('KMS: each of the first two automatic rotations of a key adds $1/month (up to $3/key after two years)');
-  }
+  const rotationNote =
+    'KMS: each of the first two automatic rotations of a key adds $1/month (up to $3/key after two years)';
+  const rotates = ofType('AWS::KMS::Key').some((r) => r.resource.Properties?.EnableKeyRotation === true);
+  // Said once, though keys in several regions may rotate.
+  if (rotates && !notes.includes(rotationNote)) notes.push(rotationNote);
 
   // CloudWatch alarms are billed per metric they evaluate; high resolution (period < 60 s) costs 3×.
   let standardMetrics = 0;
@@ -609,11 +614,11 @@ function priceDatabases({ ofType, prices, usage, add, notes, notPriced }: Region
   }
 }
 
-function priceProxy(proxy: Located, { ofType, prices, add, notPriced }: RegionPricing): void {
-  const targetGroup = ofType('AWS::RDS::DBProxyTargetGroup').find((r) =>
-    referencesIn(r.resource.Properties?.DBProxyName).includes(proxy.id),
+function priceProxy(proxy: Located, { prices, add, notPriced }: RegionPricing): void {
+  const targetGroup = Object.values(proxy.template).find(
+    (r) => r.Type === 'AWS::RDS::DBProxyTargetGroup' && referencesIn(r.Properties?.DBProxyName).includes(proxy.id),
   );
-  const [instanceId] = referencesIn(targetGroup?.resource.Properties?.DBInstanceIdentifiers);
+  const [instanceId] = referencesIn(targetGroup?.Properties?.DBInstanceIdentifiers);
   const instanceClass = String(proxy.template[instanceId ?? '']?.Properties?.DBInstanceClass ?? '').replace(
     /^db\./,
     '',

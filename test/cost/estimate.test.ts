@@ -201,6 +201,26 @@ describe('estimateCost across templates and regions', () => {
     expect(result.region).toBe('eu-west-1');
   });
 
+  test('prices environment-wide data once, in the first region with what it applies to', () => {
+    const endpoint = { Type: 'AWS::EC2::VPCEndpoint', Properties: { VpcEndpointType: 'Interface' } };
+    const result = estimateCost({
+      environment: 'test',
+      region: 'eu-west-1',
+      usage: USAGE,
+      stacks: [
+        { region: 'eu-west-1', template: { Resources: { Endpoint: endpoint } } },
+        { region: 'us-east-1', template: { Resources: { Endpoint: endpoint, Nat: { Type: 'AWS::EC2::NatGateway' } } } },
+      ],
+    });
+    const data = result.lines
+      .filter((l) => l.item.endsWith(' data') || l.item === 'NAT data processed')
+      .map(({ item, region, monthlyUsd }) => [item, region, Number(monthlyUsd.toFixed(6))]);
+    expect(data).toEqual([
+      ['Interface endpoint data', 'eu-west-1', 0.2], // 20 GB × 0.01, not again in us-east-1
+      ['NAT data processed', 'us-east-1', 4.5], // 100 GB × 0.045: eu-west-1 has no NAT gateway
+    ]);
+  });
+
   test('throws for a stack in a region without prices, naming that region', () => {
     const input = {
       environment: 'test',

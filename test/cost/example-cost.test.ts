@@ -40,9 +40,15 @@ describe('the cost estimate of the example app', () => {
   });
 
   test("prices each environment's Uptime stack at us-east-1 rates and says so in the report", () => {
+    for (const { environment } of stages) {
+      const uptime = stage(environment).estimate?.lines.filter((l) => l.region === 'us-east-1');
+      expect(uptime?.map((l) => l.item)).toEqual([
+        'KMS keys',
+        'CloudWatch alarms',
+        expect.stringMatching(/^Route 53 health check Uptime/),
+      ]);
+    }
     const { estimate } = stage('prod');
-    const uptime = estimate?.lines.filter((l) => l.region === 'us-east-1').map((l) => l.item);
-    expect(uptime).toEqual(['KMS keys', 'CloudWatch alarms', expect.stringMatching(/^Route 53 health check Uptime/)]);
     const report = formatStage(stage('prod'));
     expect(report).toContainEqual(expect.stringMatching(/^ {2}KMS keys \(us-east-1\) +\$1\.00 /));
     expect(report).toContainEqual(
@@ -85,9 +91,13 @@ describe("the README's cost example", () => {
     expect(totals).toEqual(stages.map(totalLine));
   });
 
-  test("itemizes dev with the estimate's amounts, line by line", () => {
+  test("itemizes dev with the estimate's amounts and regions, line by line", () => {
     const block = README.slice(README.indexOf('```\ndev  (eu-west-1)\n'), README.indexOf('  total'));
-    const amounts = [...block.matchAll(/^ {2}\S.*? {2,}(\$\d+\.\d\d)/gm)].map((m) => m[1]);
-    expect(amounts).toEqual(stage('dev').estimate?.lines.map((l) => `$${l.monthlyUsd.toFixed(2)}`));
+    const rows = [...block.matchAll(/^ {2}(\S.*?) {2,}(\$\d+\.\d\d)/gm)];
+    const lines = stage('dev').estimate?.lines ?? [];
+    expect(rows.map((m) => m[2])).toEqual(lines.map((l) => `$${l.monthlyUsd.toFixed(2)}`));
+    expect(rows.map((m) => (m[1]?.endsWith('(us-east-1)') ? 'us-east-1' : 'eu-west-1'))).toEqual(
+      lines.map((l) => l.region),
+    );
   });
 });

@@ -4,7 +4,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import { Construct, Dependable, type IDependable } from 'constructs';
 import type { ScalingConfig } from '../config/service';
 import { acknowledge, wildcardFinding } from '../nag';
 import { encryptedLogGroup } from './log-group';
@@ -148,6 +148,7 @@ export class ApiService extends Construct {
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       enableECSManagedTags: true,
     });
+    this.service.node.addDependency(capacityProviderAssociation(this.cluster));
 
     acknowledge(
       this.taskDefinition.taskRole,
@@ -210,4 +211,19 @@ export class ApiService extends Construct {
       ...cooldowns,
     });
   }
+}
+
+/**
+ * The cluster's capacity provider association, which CDK adds in an aspect at synth, so it can
+ * only be found lazily. A service must depend on it: deleted before the service, it fails with
+ * "The specified capacity provider is in use" and `cdk destroy` stops half-way.
+ */
+function capacityProviderAssociation(cluster: ecs.Cluster): IDependable {
+  const association: IDependable = {};
+  Dependable.implement(association, {
+    get dependencyRoots() {
+      return cluster.node.children.filter((child) => child instanceof ecs.CfnClusterCapacityProviderAssociations);
+    },
+  });
+  return association;
 }

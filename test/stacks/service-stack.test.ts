@@ -385,6 +385,13 @@ describe('service', () => {
     });
   });
 
+  test.each(ENVIRONMENTS)('%s: the service is deleted before its capacity provider association', (env) => {
+    const template = serviceTemplate(env);
+    const associations = Object.keys(template.findResources('AWS::ECS::ClusterCapacityProviderAssociations'));
+    expect(associations).toHaveLength(1);
+    template.hasResource('AWS::ECS::Service', { DependsOn: Match.arrayWith(associations) });
+  });
+
   test('runs on Fargate Spot when an X86_64 environment allows it, on-demand Fargate otherwise', () => {
     const spot = variantServiceTemplate({ ...dev, service: { ...dev.service, spot: true, cpuArchitecture: 'X86_64' } });
     spot.hasResourceProperties('AWS::ECS::Service', {

@@ -3,10 +3,12 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import type * as sam from 'aws-cdk-lib/aws-sam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag';
 import { dropRedundantDependency } from '../redundant-dependency';
+import { encryptedLogGroup } from './log-group';
 
 export interface DatabaseProps {
   readonly vpc: ec2.IVpc;
@@ -146,6 +148,7 @@ export class Database extends Construct {
       // The rotation Lambda calls the Secrets Manager API, which isolated subnets cannot reach.
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
     });
+    this.logRotation(rotation, props);
     acknowledge(
       rotation,
       'AwsSolutions-SMG4',
@@ -195,6 +198,25 @@ export class Database extends Construct {
       'AwsSolutions-RDS11',
       'Keeps 5432: the instance sits in isolated subnets behind a no-ingress security group, and apps and tools expect the standard port.',
     );
+  }
+
+  /**
+   * The rotation function comes from a Serverless Application Repository app that names it but
+   * creates no log group, so Lambda would create one on the first rotation, kept forever and not
+   * encrypted. Create it first, under the name the function will log to.
+   */
+  private logRotation(rotation: secretsmanager.SecretRotation, props: DatabaseProps): void {
+    const application = rotation.node.findChild('Resource') as sam.CfnApplication;
+    const functionName = (application.parameters as Record<string, string>).functionName;
+    const logGroup = encryptedLogGroup(this, 'RotationLogs', {
+      encryptionKey: props.encryptionKey,
+      retentionDays: props.logRetentionDays,
+      // A kept group under this fixed name would make recreating the stack fail; rotations are in
+      // CloudTrail as well.
+      removalPolicy: RemovalPolicy.DESTROY,
+      logGroupName: `/aws/lambda/${functionName}`,
+    });
+    application.node.addDependency(logGroup);
   }
 
   /**

@@ -9,6 +9,7 @@ import { Cache } from '../constructs/cache';
 import { ContainerRepository } from '../constructs/container-repository';
 import { Database } from '../constructs/database';
 import { EncryptionKey } from '../constructs/encryption-key';
+import { logProviderSingleton } from '../constructs/log-group';
 import { Network } from '../constructs/network';
 import { EnvironmentStack, type EnvironmentStackProps } from './environment-stack';
 
@@ -49,6 +50,11 @@ export class DataStack extends EnvironmentStack {
       encryptionKey: this.encryptionKey,
       logRemovalPolicy: retainInProd,
     }).vpc;
+    logProviderSingleton(this, 'Custom::VpcRestrictDefaultSGCustomResourceProvider', {
+      encryptionKey: this.encryptionKey,
+      retentionDays: config.logRetentionDays,
+      removalPolicy: retainInProd,
+    });
 
     const db = config.database;
     this.database = new Database(this, 'Database', {

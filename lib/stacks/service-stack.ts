@@ -12,6 +12,7 @@ import { ApiService } from '../constructs/api-service';
 import { Budget } from '../constructs/budget';
 import { ConnectionStrings } from '../constructs/connection-strings';
 import { Edge } from '../constructs/edge';
+import { logProviderSingleton } from '../constructs/log-group';
 import { MigrationRunner } from '../constructs/migration-runner';
 import { MigrationTaskDefinition } from '../constructs/migration-task';
 import { SecretPreflight } from '../constructs/secret-preflight';
@@ -147,6 +148,11 @@ export class ServiceStack extends EnvironmentStack {
       accessLogRetentionDays: config.edge.accessLogRetentionDays,
       idleTimeout: Duration.seconds(config.edge.idleTimeoutSeconds),
       production: config.production,
+    });
+    logProviderSingleton(this, 'Custom::S3AutoDeleteObjectsCustomResourceProvider', {
+      encryptionKey: data.encryptionKey,
+      retentionDays: logRetentionDays,
+      removalPolicy: logRemovalPolicy,
     });
     this.api.autoscale(service.minTasks, service.maxTasks, service.scaling);
 

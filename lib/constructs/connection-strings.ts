@@ -1,4 +1,4 @@
-import { CustomResource, Duration, type RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, CustomResource, Duration, type RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -28,7 +28,7 @@ export interface ConnectionStringsProps {
   readonly cachePort: string;
   /** Encrypts the connection-strings secret and the log groups; also decrypts the sources. */
   readonly encryptionKey: kms.IKey;
-  /** Of the connection-strings secret: it is derived and rewritten on every deploy, so DESTROY is safe. */
+  /** Of the connection-strings secret: it is derived and rewritten on every release, so DESTROY is safe. */
   readonly removalPolicy: RemovalPolicy;
   readonly logRetentionDays: number;
   readonly logRemovalPolicy: RemovalPolicy;
@@ -38,8 +38,9 @@ export interface ConnectionStringsProps {
  * `DATABASE_URL` (`postgresql://user:pass@host:port/db`) and `REDIS_URL`
  * (`rediss://:token@host:port/0`), URL-encoded, composed from the generated secrets into one
  * KMS-encrypted JSON secret: written on deploy (before anything that depends on `resource`
- * starts) and rewritten after every successful rotation of a source secret, after which the
- * service given to `redeployOnRotation` is redeployed.
+ * starts), again on every release given to `recomposeOnRelease`, and after every successful
+ * rotation of a source secret, after which the service given to `redeployOnRotation` is
+ * redeployed.
  */
 export class ConnectionStrings extends Construct {
   /** JSON secret with the keys in `CONNECTION_STRING_KEYS`. */
@@ -160,6 +161,15 @@ export class ConnectionStrings extends Construct {
   /** One key of the composed strings, for a container's `secrets` (e.g. `{ DATABASE_URL: ... }`). */
   ecsSecret(key: (typeof CONNECTION_STRING_KEYS)[number]): ecs.Secret {
     return ecs.Secret.fromSecretsManager(this.secret, key);
+  }
+
+  /**
+   * Recompose the strings whenever `release` changes (e.g. the image name), not only when a source
+   * changes: a release then also heals strings left stale by a rotation event that never arrived.
+   * Call once the release's image is known (the strings are needed before the task definition).
+   */
+  recomposeOnRelease(release: string): void {
+    (this.resource.node.defaultChild as CfnResource).addPropertyOverride('Release', release);
   }
 
   /**

@@ -59,7 +59,7 @@ export class ServiceStack extends EnvironmentStack {
       cacheTokenSecret: data.cache.authToken,
       cacheHost: data.cache.replicationGroup.attrPrimaryEndPointAddress,
       cachePort: data.cache.replicationGroup.attrPrimaryEndPointPort,
-      // Derived data: recomposed on every deploy, so nothing is lost with the stack.
+      // Derived data: recomposed on every release, so nothing is lost with the stack.
       removalPolicy: RemovalPolicy.DESTROY,
     });
     const secrets = new SecretReferences(this, 'Secrets', {
@@ -137,6 +137,7 @@ export class ServiceStack extends EnvironmentStack {
     // service's security group: the first migration must not start before they exist.
     this.migrations.run.node.addDependency(preflight.resource, connectionStrings.resource, this.api.securityGroup);
     this.migrations.gateRollout(this.api.service);
+    connectionStrings.recomposeOnRelease(migration.imageName);
     connectionStrings.redeployOnRotation(this.api.service);
 
     this.edge = new Edge(this, 'Edge', {

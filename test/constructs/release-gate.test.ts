@@ -260,6 +260,12 @@ describe('connection strings', () => {
     expect(JSON.stringify(statements(release.connectionStrings.composeFunction))).not.toContain('ecs:');
   });
 
+  test('are recomposed for every release, so a missed rotation event heals with the next one', () => {
+    template.hasResourceProperties('Custom::BerthConnectionStrings', {
+      Release: { 'Fn::Join': ['', Match.arrayWith(['/api:v1'])] },
+    });
+  });
+
   test('are a KMS-encrypted secret', () => {
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
       Description: Match.stringLikeRegexp('^DATABASE_URL and REDIS_URL'),

@@ -550,6 +550,15 @@ describe('release gate', () => {
     template.hasResourceProperties('Custom::BerthMigration', { Command: ['alembic', 'upgrade', 'head'] });
   });
 
+  test('recomposes the connection strings and rechecks the secrets for every new image', () => {
+    const template = serviceTemplate('prod');
+    const [migrate] = Object.values(template.findResources('AWS::ECS::TaskDefinition'))
+      .map((definition) => definition.Properties.ContainerDefinitions[0])
+      .filter((definition) => definition.Name === 'migrate');
+    template.hasResourceProperties('Custom::BerthConnectionStrings', { Release: migrate.Image });
+    template.hasResourceProperties('Custom::BerthSecretPreflight', { Trigger: migrate.Image });
+  });
+
   test('checks every third-party secret before migrating', () => {
     const [preflight] = Object.values(serviceTemplate('prod').findResources('Custom::BerthSecretPreflight'));
     expect(preflight.Properties.Placeholder).toBe('BERTH_PLACEHOLDER_SET_ME');

@@ -136,6 +136,7 @@ export function releaseStack(options: ReleaseStackOptions = {}): ReleaseStack {
     securityGroups: [tasks],
   });
   runner.run.node.addDependency(preflight.resource, connectionStrings.resource);
+  connectionStrings.recomposeOnRelease(migration.imageName);
 
   const serviceTask = new ecs.FargateTaskDefinition(stack, 'ServiceTask', { cpu: 512, memoryLimitMiB: 1024 });
   serviceTask.addContainer('app', {

@@ -443,6 +443,37 @@ describe('security groups', () => {
   });
 });
 
+describe('exposure', () => {
+  interface IngressRule {
+    readonly CidrIp?: string;
+    readonly CidrIpv6?: string;
+    readonly FromPort?: number;
+  }
+
+  test.each(ENVIRONMENTS)('%s: only the ALB admits the internet, and only on 80 and 443', (env) => {
+    const stage = exampleStage(env);
+    const open = [stage.data, stage.service, stage.uptime].flatMap((stack) => {
+      const template = templateOf(stack);
+      const groups = Object.entries(template.findResources('AWS::EC2::SecurityGroup'));
+      const rules: [string, IngressRule][] = [
+        ...groups.flatMap(([id, group]) =>
+          (group.Properties.SecurityGroupIngress ?? []).map((rule: IngressRule): [string, IngressRule] => [id, rule]),
+        ),
+        ...Object.entries(template.findResources('AWS::EC2::SecurityGroupIngress')).map(
+          ([id, rule]): [string, IngressRule] => [id, rule.Properties],
+        ),
+      ];
+      return rules
+        .filter(([, rule]) => rule.CidrIp === '0.0.0.0/0' || rule.CidrIpv6 !== undefined)
+        .map(([id, rule]) => `${id}:${rule.FromPort}`);
+    });
+    expect(open.sort()).toEqual([
+      'EdgeLoadBalancerSecurityGroup6BF8A7D2:443',
+      'EdgeLoadBalancerSecurityGroup6BF8A7D2:80',
+    ]);
+  });
+});
+
 describe('autoscaling', () => {
   test.each([
     ['dev', 1, 2],

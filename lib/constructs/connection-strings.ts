@@ -1,4 +1,4 @@
-import { CfnResource, CustomResource, Duration, type RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { type CfnResource, CustomResource, Duration, type RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';

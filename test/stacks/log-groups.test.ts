@@ -43,7 +43,7 @@ describe('function logs', () => {
     const groups = expiringEncryptedLogGroups(resources);
     const applications = Object.values(resources).filter((r) => r.Type === 'AWS::Serverless::Application');
     for (const application of applications) {
-      const functionName = (application.Properties?.Parameters as Record<string, unknown>).functionName;
+      const functionName = (application.Properties?.Parameters as Record<string, unknown> | undefined)?.functionName;
       const [groupId] = [...groups].find(([, g]) => g.Properties?.LogGroupName === `/aws/lambda/${functionName}`) ?? [];
       expect(groupId).toBeDefined();
       expect(application.DependsOn).toContain(groupId);

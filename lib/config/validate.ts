@@ -326,9 +326,42 @@ export function maxConnectionsOf(env: EnvironmentConfig): number | undefined {
   return memoryGiB === undefined ? undefined : defaultMaxConnections(memoryGiB);
 }
 
+/**
+ * Sections every other check reads. Synth strips TypeScript types without checking them, so a
+ * section left out of the config reaches here as `undefined`.
+ */
+const REQUIRED_SECTIONS = [
+  'network',
+  'database',
+  'cache',
+  'secrets',
+  'service',
+  'edge',
+  'release',
+  'alarms',
+  'cost',
+] as const satisfies readonly (keyof EnvironmentConfig)[];
+
+/** Problems with the shape of `env`: sections that are not objects, lists that are not lists. */
+function shapeProblems(env: EnvironmentConfig, problems: ProblemList): void {
+  for (const section of REQUIRED_SECTIONS) {
+    const value: unknown = env[section];
+    problems.check(typeof value === 'object' && value !== null && !Array.isArray(value), section, 'an object', value);
+  }
+  problems.check(
+    Array.isArray(env.availabilityZones),
+    'availabilityZones',
+    'a list of 2 or 3 AZs',
+    env.availabilityZones,
+  );
+}
+
 /** Checks one environment and returns its problems (empty when it is valid). */
 export function environmentProblems(env: EnvironmentConfig): readonly string[] {
   const problems = new ProblemList(env.name || '(unnamed)');
+  shapeProblems(env, problems);
+  // The checks below read into every section; report the missing ones instead of crashing.
+  if (problems.list.length > 0) return problems.list;
   problems.check(
     /^[a-z][a-z0-9-]{0,19}$/.test(env.name),
     'name',

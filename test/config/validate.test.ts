@@ -414,6 +414,17 @@ describe('validateEnvironments rejects', () => {
     expect(problems[0]).toContain(expected);
   });
 
+  test('missing sections by name, instead of failing on the first one it reads', () => {
+    const { database: _database, edge: _edge, ...rest } = dev;
+    const incomplete = { ...rest, availabilityZones: 'eu-west-1a' } as unknown as EnvironmentConfig;
+    expect(problemsOf(incomplete)).toEqual([
+      '[dev] database must be an object, got: undefined',
+      '[dev] edge must be an object, got: undefined',
+      "[dev] availabilityZones must be a list of 2 or 3 AZs, got: 'eu-west-1a'",
+    ]);
+    expect(() => validateEnvironments([incomplete, prod])).toThrow(/^Berth configuration has 3 problem/);
+  });
+
   test('two environments with the same name', () => {
     expect(problemsOf(dev, variant(staging, { name: 'dev' }))).toEqual([
       `[app] environment names must be unique, got: ["dev"] more than once`,

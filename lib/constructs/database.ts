@@ -211,9 +211,9 @@ export class Database extends Construct {
     const logGroup = encryptedLogGroup(this, 'RotationLogs', {
       encryptionKey: props.encryptionKey,
       retentionDays: props.logRetentionDays,
-      // A kept group under this fixed name would make recreating the stack fail; rotations are in
-      // CloudTrail as well.
-      removalPolicy: RemovalPolicy.DESTROY,
+      // Kept in production like every log group. Its name is fixed, so recreating the stack after
+      // a delete needs the kept group deleted first (README, "Tearing an environment down").
+      removalPolicy: props.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       logGroupName: `/aws/lambda/${functionName}`,
     });
     application.node.addDependency(logGroup);

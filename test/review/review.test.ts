@@ -201,11 +201,13 @@ test('a new image tag is an ordinary release: new task definitions, migration re
   const review = reviewRelease(base, current);
   const changed = stackReview(review, 'dev/Service').resources.map((r) => [r.type, r.kind]);
   // A new task-definition revision is a routine replacement, shown as an ordinary change; the
-  // migration run and the secret preflight re-run for the new image; nothing stateful is touched.
+  // connection strings, the migration run and the secret preflight re-run for the new image;
+  // nothing stateful is touched.
   expect(changed.map((pair) => pair.join(' ')).sort()).toEqual([
     'AWS::ECS::Service updated',
     'AWS::ECS::TaskDefinition updated',
     'AWS::ECS::TaskDefinition updated',
+    'Custom::BerthConnectionStrings updated',
     'Custom::BerthMigration updated',
     'Custom::BerthSecretPreflight updated',
   ]);

@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { environments } from '../lib/config/environments';
 import { estimateAssembly, formatStage, pricesFooter } from '../lib/cost/report';
@@ -20,16 +21,39 @@ function newestMtime(path: string): number {
   return readdirSync(path).reduce((newest, name) => Math.max(newest, newestMtime(join(path, name))), stat.mtimeMs);
 }
 
-const args = process.argv.slice(2);
+const USAGE = 'usage: npm run -s cost -- [--no-synth] [--json]';
+
+/** The script's flags; an unknown one exits 2 with the usage rather than being ignored. */
+function flags(): { readonly synth: boolean; readonly json: boolean } {
+  try {
+    const { values } = parseArgs({
+      options: {
+        'no-synth': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+    if (values.help) {
+      console.log(USAGE);
+      process.exit(0);
+    }
+    return { synth: !values['no-synth'], json: values.json };
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const options = flags();
 const manifest = join(OUTDIR, 'manifest.json');
 const stale = !existsSync(manifest) || Math.max(...SOURCES.map(newestMtime)) > statSync(manifest).mtimeMs;
-if (stale && !args.includes('--no-synth')) {
+if (stale && options.synth) {
   console.error('cdk.out is missing or older than the code: running cdk synth first ...');
   execFileSync('npx', ['cdk', 'synth', '**', '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 const stages = estimateAssembly(new CloudAssembly(OUTDIR), environments);
-if (args.includes('--json')) {
+if (options.json) {
   console.log(JSON.stringify(stages, null, 2));
 } else {
   for (const stage of stages) console.log(`${formatStage(stage).join('\n')}\n`);

@@ -50,6 +50,13 @@ export interface MigrateOptions {
   readonly timeoutMinutes: number;
 }
 
+/** True when `--help` or `-h` comes before any `--` (after it, they belong to the command). */
+export function wantsHelp(argv: readonly string[]): boolean {
+  const separator = argv.indexOf('--');
+  const flags = separator < 0 ? argv : argv.slice(0, separator);
+  return flags.includes('--help') || flags.includes('-h');
+}
+
 /** Parses the script's arguments (everything after `npm run migrate --`). */
 export function parseMigrateArgs(argv: readonly string[], known: readonly EnvironmentConfig[]): MigrateOptions {
   const separator = argv.indexOf('--');
@@ -203,7 +210,12 @@ export async function runByHand(options: MigrateOptions, task: MigrationTaskOutp
 }
 
 async function main(): Promise<number> {
-  const options = parseMigrateArgs(process.argv.slice(2), environments);
+  const argv = process.argv.slice(2);
+  if (wantsHelp(argv)) {
+    console.log(USAGE);
+    return 0;
+  }
+  const options = parseMigrateArgs(argv, environments);
   const { region } = options.env;
   const task = readTaskOutput(options.stackName, region);
   return runByHand(options, task, {

@@ -9,7 +9,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { environments, prod } from '../../lib/config/environments';
 import type { MigrationTaskOutput } from '../../lib/constructs/migration-runner';
-import { type MigrateOptions, parseMigrateArgs, readTaskOutput, runByHand } from '../../scripts/migrate';
+import { type MigrateOptions, parseMigrateArgs, readTaskOutput, runByHand, wantsHelp } from '../../scripts/migrate';
 import { awsError } from '../support/aws-error';
 
 describe('arguments', () => {
@@ -28,6 +28,16 @@ describe('arguments', () => {
       command: undefined,
       timeoutMinutes: 5,
     });
+  });
+
+  test.each([
+    [['--help'], true],
+    [['-h'], true],
+    [['--env', 'prod', '--help'], true],
+    [['--env', 'prod', '--', 'alembic', '--help'], false],
+    [['--env', 'prod'], false],
+  ])('%j asks for help: %s', (argv, expected) => {
+    expect(wantsHelp(argv)).toBe(expected);
   });
 
   test.each([

@@ -77,7 +77,7 @@ export function renderText(review: ReleaseReview, heading: ReportHeading): strin
   }
   for (const entry of review.unusedAllows) lines.push(`Note: --allow ${entry} matched no replacement or deletion`);
   if (review.blocking.length === 0) {
-    lines.push('RESULT: OK, no stateful resource is replaced or deleted.');
+    lines.push(`RESULT: OK, ${okVerdict(review)}`);
   } else {
     lines.push(`RESULT: BLOCKED, ${review.blocking.length} stateful resource(s) would be replaced or deleted:`);
     for (const change of review.blocking) {
@@ -90,13 +90,20 @@ export function renderText(review: ReleaseReview, heading: ReportHeading): strin
   return lines.join('\n');
 }
 
+/** Why a review with nothing blocking is OK: nothing stateful is touched, or only what --allow let through. */
+function okVerdict(review: ReleaseReview): string {
+  return review.allowed.length === 0
+    ? 'no stateful resource is replaced or deleted.'
+    : `${review.allowed.length} stateful resource(s) replaced or deleted, each allowed by --allow.`;
+}
+
 const cell = (text: string) => text.replace(/\|/g, '\\|');
 
 /** The review as GitHub-flavoured Markdown, for a job summary or a pull-request comment. */
 export function renderMarkdown(review: ReleaseReview, heading: ReportHeading): string {
   const lines = [`## Release review against \`${heading.base}\``, ''];
   if (review.blocking.length === 0) {
-    lines.push('**OK:** no stateful resource is replaced or deleted.', '');
+    lines.push(`**OK:** ${okVerdict(review)}`, '');
   } else {
     lines.push(
       `> [!CAUTION]`,

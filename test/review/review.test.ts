@@ -75,6 +75,14 @@ describe('a replaced database', () => {
     }
   });
 
+  test('says an allowed replacement passed, rather than that nothing stateful changes', () => {
+    const review = reviewRelease(base, current, { allow: [DATABASE] });
+    const verdict = '1 stateful resource(s) replaced or deleted, each allowed by --allow.';
+    expect(renderText(review, { base: 'main' })).toContain(`RESULT: OK, ${verdict}`);
+    expect(renderMarkdown(review, { base: 'main' })).toContain(`**OK:** ${verdict}`);
+    expect(renderText(review, { base: 'main' })).not.toContain('no stateful resource');
+  });
+
   test('is still blocked when --allow names another stack or another resource', () => {
     const review = reviewRelease(base, current, { allow: [`prod/Data/${DATABASE}`, SUBNET_GROUP] });
     expect(exitCodeOf(review)).toBe(1);

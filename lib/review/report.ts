@@ -1,4 +1,5 @@
 import type { ChangeKind, ResourceReview, StackReview } from './analyze';
+import type { ExportInUse } from './exports';
 import type { ReleaseReview, StatefulChange } from './review';
 
 /** How each destructive kind is shouted in the report. */
@@ -38,6 +39,17 @@ function allowHint(changes: readonly StatefulChange[]): string {
   return changes.map((change) => `--allow ${change.stackId}/${change.resource.logicalId}`).join(' ');
 }
 
+/** One export in use: what happens to it, who imports it, and the way through (if there is one). */
+function exportLines(entry: ExportInUse): { problem: string; remedy: string } {
+  const what = { removed: 'is removed', changes: 'changes', 'may-change': 'may change' }[entry.change];
+  const problem = `${entry.exporter} export '${entry.exportName}' ${what} (${entry.reason}), and ${entry.importers.join(', ')} import(s) it: CloudFormation refuses that, so the deploy fails and rolls back.`;
+  const remedy =
+    entry.releasedBy.length === entry.importers.length
+      ? `Deploy ${entry.releasedBy.join(', ')} alone first (${entry.releasedBy.map((id) => `npx cdk deploy --exclusively '${id}'`).join('; ')}), then the rest.`
+      : 'No deploy order helps while the import stays: see README, "Known limitations".';
+  return { problem, remedy };
+}
+
 /** The review as plain text for a terminal or CI log. */
 export function renderText(review: ReleaseReview, heading: ReportHeading): string {
   const lines = [`Release review: working tree against ${heading.base}`, ''];
@@ -72,12 +84,21 @@ export function renderText(review: ReleaseReview, heading: ReportHeading): strin
     }
     lines.push('');
   }
+  for (const entry of review.exportsInUse) {
+    const { problem, remedy } = exportLines(entry);
+    lines.push(`!! EXPORT IN USE: ${problem}`, `   ${remedy}`);
+  }
   for (const change of review.allowed) {
     lines.push(`Allowed by --allow: ${change.stackId}/${change.resource.logicalId} (${change.resource.kind})`);
   }
   for (const entry of review.unusedAllows) lines.push(`Note: --allow ${entry} matched no replacement or deletion`);
   if (review.blocking.length === 0) {
     lines.push(`RESULT: OK, ${okVerdict(review)}`);
+    if (review.exportsInUse.length > 0) {
+      lines.push(
+        `But the deploy fails on the ${review.exportsInUse.length} export(s) in use above, unless you follow each hint.`,
+      );
+    }
   } else {
     lines.push(`RESULT: BLOCKED, ${review.blocking.length} stateful resource(s) would be replaced or deleted:`);
     for (const change of review.blocking) {
@@ -117,6 +138,10 @@ export function renderMarkdown(review: ReleaseReview, heading: ReportHeading): s
       ),
       '',
     );
+  }
+  for (const entry of review.exportsInUse) {
+    const { problem, remedy } = exportLines(entry);
+    lines.push('> [!WARNING]', `> **Export in use:** ${problem} ${remedy}`, '');
   }
   for (const change of review.allowed) {
     lines.push(

@@ -1,5 +1,6 @@
 import { isDestructive, type ResourceReview, reviewStack, type StackReview } from './analyze';
 import type { SynthesizedStack } from './assembly';
+import { type ExportInUse, exportsInUse } from './exports';
 import { STATEFUL_RESOURCE_TYPES } from './stateful';
 
 export interface ReviewOptions {
@@ -33,6 +34,12 @@ export interface ReleaseReview {
   readonly allowed: readonly StatefulChange[];
   /** `--allow` entries that matched no destructive change (a typo, or a change that went away). */
   readonly unusedAllows: readonly string[];
+  /**
+   * Exports changed or removed while another stack imports them: the deploy fails there unless
+   * the hint is followed. Reported loudly, but not blocking: removing one has a deploy order that
+   * works, and no `--allow` could make changing one succeed.
+   */
+  readonly exportsInUse: readonly ExportInUse[];
 }
 
 /** Compares the stacks of two synthesized apps, matched by `<stage>/<stack>`. */
@@ -71,7 +78,17 @@ export function reviewRelease(
       (match.length > 0 ? allowed : blocking).push(change);
     }
   }
-  return { environments, blocking, allowed, unusedAllows: allow.filter((entry) => !used.has(entry)) };
+  return {
+    environments,
+    blocking,
+    allowed,
+    unusedAllows: allow.filter((entry) => !used.has(entry)),
+    exportsInUse: exportsInUse(
+      [...baseById.values()],
+      [...currentById.values()],
+      environments.flatMap((env) => env.stacks),
+    ),
+  };
 }
 
 /** 1 when a stateful resource would be replaced or deleted without `--allow`, else 0. */

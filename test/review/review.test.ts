@@ -105,6 +105,22 @@ test('a deleted third-party secret blocks the release', () => {
   expect(resource(review, SENTRY_SECRET)).toMatchObject({ kind: 'removed', stateful: true });
   expect(review.blocking.map((c) => c.resource.logicalId)).toEqual([SENTRY_SECRET]);
   expect(renderText(review, { base: 'main' })).toContain(`!! DELETED: ${SENTRY_SECRET}`);
+  // The service stops importing the secret's ARN, which the data stack stops exporting: the data
+  // stack's update would fail while the deployed service still imports it.
+  expect(review.exportsInUse).toEqual([
+    {
+      exporter: 'dev/Data',
+      exportName: expect.stringMatching(/^dev-Data:ExportsOutputRefAppSecretsSENTRYDSN/),
+      change: 'removed',
+      reason: 'the output is no longer in the template',
+      importers: ['dev/Service'],
+      releasedBy: ['dev/Service'],
+    },
+  ]);
+  const text = renderText(review, { base: 'main' });
+  expect(text).toContain("!! EXPORT IN USE: dev/Data export 'dev-Data:ExportsOutputRefAppSecretsSENTRYDSN");
+  expect(text).toContain("Deploy dev/Service alone first (npx cdk deploy --exclusively 'dev/Service'), then the rest.");
+  expect(renderMarkdown(review, { base: 'main' })).toContain('> **Export in use:** dev/Data export');
 });
 
 // aws/aws-cdk#31426: the database was replaced by a deploy whose diff showed a change to its subnet
@@ -137,6 +153,27 @@ describe('a change that moves the database subnet group (aws/aws-cdk#31426)', ()
       expect.arrayContaining([DATABASE, 'CacheReplicationGroupBFE59FF3']),
     );
     expect(exitCodeOf(review)).toBe(1);
+  });
+
+  test('warns that the replaced subnets are exports the deployed service still imports', () => {
+    const review = reviewRelease(base, current);
+    const subnets = review.exportsInUse.filter((entry) => /PrivateSubnet2/.test(entry.exportName));
+    expect(subnets).toEqual([
+      expect.objectContaining({
+        exporter: 'dev/Data',
+        change: 'changes',
+        reason: expect.stringMatching(/^NetworkVpcPrivateSubnet2Subnet\w+ is replaced$/),
+        importers: ['dev/Service'],
+        releasedBy: [],
+      }),
+    ]);
+    // The database endpoint the service reads may change with the database.
+    expect(review.exportsInUse).toContainEqual(
+      expect.objectContaining({ change: 'may-change', reason: `${DATABASE} may be replaced` }),
+    );
+    expect(renderText(review, { base: 'main' })).toContain(
+      'No deploy order helps while the import stays: see README, "Known limitations".',
+    );
   });
 });
 
@@ -221,8 +258,10 @@ test('a new image tag is an ordinary release: new task definitions, migration re
   ]);
   expect(stackReview(review, 'dev/Data').resources).toEqual([]);
   expect(review.blocking).toEqual([]);
+  expect(review.exportsInUse).toEqual([]);
   expect(exitCodeOf(review)).toBe(0);
   expect(renderText(review, { base: 'main' })).toContain('RESULT: OK');
+  expect(renderText(review, { base: 'main' })).not.toContain('EXPORT IN USE');
 });
 
 describe('new Lambda code (an asset hash)', () => {
@@ -264,4 +303,5 @@ test('an identical synth reports no changes, stacks outside stages under their o
   const stacks = review.environments.flatMap((env) => env.stacks);
   expect(stacks.map((stack) => stack.stackId)).toEqual(expect.arrayContaining(['dev/Data', 'ci-111111111111']));
   for (const stack of stacks) expect(stack).toMatchObject({ status: 'unchanged', resources: [], assetOnly: [] });
+  expect(review.exportsInUse).toEqual([]);
 });

@@ -1,0 +1,65 @@
+import type { StackReview } from '../../lib/review/analyze';
+import type { SynthesizedStack } from '../../lib/review/assembly';
+import { exportsInUse } from '../../lib/review/exports';
+
+// Hand-written templates for the cases the example app does not produce; the real ones (a removed
+// secret, moved subnets, a replaced database) are in review.test.ts.
+const EXPORT = 'app-Data:ExportsOutputRefBucket';
+
+function exporter(value: unknown): SynthesizedStack {
+  return {
+    environment: 'app',
+    stackId: 'app/Data',
+    template: { Outputs: { Out: { Value: value, Export: { Name: EXPORT } } } },
+  };
+}
+
+function importer(stackId = 'app/Service', name = EXPORT): SynthesizedStack {
+  return {
+    environment: 'app',
+    stackId,
+    template: {
+      Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: { Env: { 'Fn::ImportValue': name } } } },
+    },
+  };
+}
+
+const noReviews: StackReview[] = [];
+
+test('a value whose text changes is reported, with no order that helps while the import stays', () => {
+  const found = exportsInUse(
+    [exporter({ Ref: 'Bucket' }), importer()],
+    [exporter({ 'Fn::GetAtt': ['Bucket', 'Arn'] }), importer()],
+    noReviews,
+  );
+  expect(found).toEqual([
+    {
+      exporter: 'app/Data',
+      exportName: EXPORT,
+      change: 'changes',
+      reason: 'its value is different',
+      importers: ['app/Service'],
+      releasedBy: [],
+    },
+  ]);
+});
+
+test('an unchanged export, or one nobody imports, is not reported', () => {
+  const same = [exporter({ Ref: 'Bucket' }), importer()];
+  expect(exportsInUse(same, same, noReviews)).toEqual([]);
+  const unimported = [exporter({ Ref: 'Bucket' }), importer('app/Service', 'another-export')];
+  expect(exportsInUse(unimported, [exporter({ Ref: 'Other' })], noReviews)).toEqual([]);
+});
+
+test('a stack that left the app keeps its exports: cdk deploy does not delete it', () => {
+  expect(exportsInUse([exporter({ Ref: 'Bucket' }), importer()], [importer()], noReviews)).toEqual([]);
+});
+
+test('an importer that left the app still imports: removing the export has no way through', () => {
+  const [found] = exportsInUse(
+    [exporter({ Ref: 'Bucket' }), importer()],
+    [{ ...exporter(null), template: {} }],
+    noReviews,
+  );
+  expect(found).toMatchObject({ change: 'removed', importers: ['app/Service'], releasedBy: [] });
+});

@@ -93,11 +93,15 @@ describe("the README's cost example", () => {
 
   test("itemizes dev with the estimate's amounts and regions, line by line", () => {
     const block = README.slice(README.indexOf('```\ndev  (eu-west-1)\n'), README.indexOf('  total'));
-    const rows = [...block.matchAll(/^ {2}(\S.*?) {2,}(\$\d+\.\d\d)/gm)];
+    const rows = [...block.matchAll(/^ {2}(\S.*?) {2,}(\$\d+\.\d\d)(?: {2}\(at max \$[\d.]+\))? {3}(.*)$/gm)];
     const lines = stage('dev').estimate?.lines ?? [];
     expect(rows.map((m) => m[2])).toEqual(lines.map((l) => `$${l.monthlyUsd.toFixed(2)}`));
     expect(rows.map((m) => (m[1]?.endsWith('(us-east-1)') ? 'us-east-1' : 'eu-west-1'))).toEqual(
       lines.map((l) => l.region),
     );
+    // Details are shown whole, or cut short with '...' where the README's width runs out.
+    const shown = (detail: string, line: { detail: string }) =>
+      detail.endsWith('...') ? line.detail.startsWith(detail.slice(0, -3).trimEnd()) : detail === line.detail;
+    expect(rows.filter((m, i) => !shown(m[3] ?? '', lines[i] ?? { detail: '' })).map((m) => m[0])).toEqual([]);
   });
 });

@@ -28,10 +28,12 @@ export function composeApp(
   const configured =
     imageTag === undefined
       ? environments
-      : environments.map((env) => ({
-          ...env,
-          service: { ...env.service, image: { ...env.service.image, tag: imageTag } },
-        }));
+      : environments.map((env) =>
+          // Synth does not check types: a missing section is for validateEnvironments to name.
+          env.service?.image === undefined
+            ? env
+            : { ...env, service: { ...env.service, image: { ...env.service.image, tag: imageTag } } },
+        );
   const valid = validateEnvironments(configured);
   const stages = valid.map((config) => new EnvironmentStage(app, { config }));
   addCiAccessStacks(app, valid);

@@ -425,6 +425,13 @@ describe('validateEnvironments rejects', () => {
     expect(() => validateEnvironments([incomplete, prod])).toThrow(/^Berth configuration has 3 problem/);
   });
 
+  test('a missing service section by name, also when -c imageTag overrides the tag (as CI deploys)', () => {
+    const { service: _service, ...withoutService } = dev;
+    expect(() => composeApp(testApp(), [withoutService as unknown as EnvironmentConfig], { imageTag: 'v2' })).toThrow(
+      '[dev] service must be an object, got: undefined',
+    );
+  });
+
   test('two environments with the same name', () => {
     expect(problemsOf(dev, variant(staging, { name: 'dev' }))).toEqual([
       `[app] environment names must be unique, got: ["dev"] more than once`,

@@ -1,14 +1,13 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import type * as sam from 'aws-cdk-lib/aws-sam';
+import * as sam from 'aws-cdk-lib/aws-sam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { acknowledge } from '../nag';
+import { acknowledge, wildcardFinding } from '../nag';
 import { dropRedundantDependency } from '../redundant-dependency';
-import { encryptedLogGroup } from './log-group';
 
 export interface DatabaseProps {
   readonly vpc: ec2.IVpc;
@@ -202,21 +201,36 @@ export class Database extends Construct {
 
   /**
    * The rotation function comes from a Serverless Application Repository app that names it but
-   * creates no log group, so Lambda would create one on the first rotation, kept forever and not
-   * encrypted. Create it first, under the name the function will log to.
+   * creates no log group, so Lambda creates `/aws/lambda/<name>` on the first rotation and keeps
+   * it forever. CDK's LogRetention (already in this stack for the RDS logs) sets the retention by
+   * name, creating the group when it is missing and taking it over when an earlier deploy's first
+   * rotation already created it; a plain log group of that name would fail there with "already
+   * exists". The group stays encrypted with CloudWatch Logs' own key: LogRetention sets no KMS key.
    */
   private logRotation(rotation: secretsmanager.SecretRotation, props: DatabaseProps): void {
-    const application = rotation.node.findChild('Resource') as sam.CfnApplication;
-    const functionName = (application.parameters as Record<string, string>).functionName;
-    const logGroup = encryptedLogGroup(this, 'RotationLogs', {
-      encryptionKey: props.encryptionKey,
-      retentionDays: props.logRetentionDays,
-      // Kept in production like every log group. Its name is fixed, so recreating the stack after
-      // a delete needs the kept group deleted first (README, "Tearing an environment down").
-      removalPolicy: props.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    const application = rotation.node.findChild('Resource');
+    const parameters = application instanceof sam.CfnApplication ? application.parameters : undefined;
+    const functionName =
+      parameters === undefined || Token.isUnresolved(parameters)
+        ? undefined
+        : (parameters as Record<string, string>).functionName;
+    if (!(application instanceof sam.CfnApplication) || !functionName || Token.isUnresolved(functionName)) {
+      throw new Error(`${rotation.node.path}: CDK no longer names the rotation function in its application`);
+    }
+    const retention = new logs.LogRetention(this, 'RotationLogRetention', {
       logGroupName: `/aws/lambda/${functionName}`,
+      retention: props.logRetentionDays as logs.RetentionDays,
+      removalPolicy: props.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
-    application.node.addDependency(logGroup);
+    application.node.addDependency(retention);
+    if (!props.production) {
+      const { partition, region, account } = Stack.of(this);
+      acknowledge(
+        Stack.of(this).node.findChild(LOG_RETENTION_SINGLETON_ID),
+        wildcardFinding(this, `arn:${partition}:logs:${region}:${account}:log-group:/aws/lambda/${functionName}:*`),
+        "Deleting the rotation function's log group with the stack: a log group's ARN ends in ':*'; the group is named exactly.",
+      );
+    }
   }
 
   /**

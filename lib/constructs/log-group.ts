@@ -36,5 +36,5 @@ export function logProviderSingleton(scope: Construct, providerId: string, props
   const handler = stack.node.tryFindChild(providerId)?.node.tryFindChild('Handler');
   if (!(handler instanceof CfnResource)) return;
   const logGroup = encryptedLogGroup(stack, `${providerId.replace(/^Custom::/, '')}Logs`, props);
-  handler.addPropertyOverride('LoggingConfig', { LogGroup: logGroup.logGroupName });
+  handler.addPropertyOverride('LoggingConfig.LogGroup', logGroup.logGroupName);
 }

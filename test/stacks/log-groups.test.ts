@@ -39,16 +39,22 @@ describe('function logs', () => {
     }
   });
 
-  test.each(stacks)("$name: a rotation application's function finds its log group made first", ({ resources }) => {
-    const groups = expiringEncryptedLogGroups(resources);
-    const applications = Object.values(resources).filter((r) => r.Type === 'AWS::Serverless::Application');
-    for (const application of applications) {
-      const functionName = (application.Properties?.Parameters as Record<string, unknown> | undefined)?.functionName;
-      const [groupId] = [...groups].find(([, g]) => g.Properties?.LogGroupName === `/aws/lambda/${functionName}`) ?? [];
-      expect(groupId).toBeDefined();
-      expect(application.DependsOn).toContain(groupId);
-    }
-  });
+  test.each(stacks)(
+    "$name: a rotation application's function gets a retention before it first runs",
+    ({ resources }) => {
+      const applications = Object.values(resources).filter((r) => r.Type === 'AWS::Serverless::Application');
+      for (const application of applications) {
+        const functionName = (application.Properties?.Parameters as Record<string, unknown> | undefined)?.functionName;
+        const [retentionId, retention] =
+          Object.entries(resources).find(
+            ([, r]) =>
+              r.Type === 'Custom::LogRetention' && r.Properties?.LogGroupName === `/aws/lambda/${functionName}`,
+          ) ?? [];
+        expect(retention?.Properties?.RetentionInDays).toEqual(expect.any(Number));
+        expect(application.DependsOn).toContain(retentionId);
+      }
+    },
+  );
 
   test('the example has functions of every kind checked above', () => {
     const all = stacks.flatMap(({ resources }) => Object.entries(resources));

@@ -1,11 +1,12 @@
 /**
  * Offline release review: synthesizes a base git ref and the working tree, diffs every stack's
- * template and fails when a stateful resource would be replaced or deleted.
+ * template and fails when a stateful resource would be replaced or deleted, or when the deploy
+ * would fail on an export another stack imports.
  *
- *   npm run review -- --base origin/main [--env prod] [--allow <LogicalId>] [--markdown report.md]
+ *   npm run review -- --base origin/main [--env prod] [--allow <LogicalId | export name>] [--markdown report.md]
  *
- * Exit codes: 0 nothing stateful is replaced or deleted; 1 something is (the report names it and
- * the --allow that lets it through); 2 bad arguments or a failed synth.
+ * Exit codes: 0 pass; 1 blocked (the report names what and the --allow that lets it through);
+ * 2 bad arguments or a failed synth.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,7 @@ import { exitCodeOf, reviewRelease } from '../lib/review/review';
 import { checkoutRef, synthesize } from '../lib/review/synth';
 
 const USAGE =
-  'usage: npm run review -- --base <git ref> [--env <name>]... [--allow <LogicalId | stage/stack/LogicalId>]... [--markdown <file>] [-c key=value]...';
+  'usage: npm run review -- --base <git ref> [--env <name>]... [--allow <LogicalId | stage/stack/LogicalId | export name>]... [--markdown <file>] [-c key=value]...';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({

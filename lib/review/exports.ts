@@ -18,8 +18,13 @@ export interface ExportInUse {
   readonly reason: string;
   /** Stacks of the base that import it. */
   readonly importers: readonly string[];
-  /** Importers whose new template no longer imports it: deploying them first clears the way. */
+  /**
+   * Importers whose new template no longer imports it and imports nothing that is not deployed
+   * yet: each can be deployed alone first, which clears the way.
+   */
   readonly releasedBy: readonly string[];
+  /** Some deploy order works: the export is removed and every importer can let go of it first. */
+  readonly wayThrough: boolean;
 }
 
 interface Output {
@@ -80,6 +85,12 @@ export function exportsInUse(
   const reviewById = new Map(reviews.map((review) => [review.stackId, review]));
   const importsBefore = base.map((stack) => ({ stackId: stack.stackId, names: importsOf(stack.template) }));
   const importsAfter = new Map(current.map((stack) => [stack.stackId, importsOf(stack.template)]));
+  const deployed = new Set(base.flatMap((stack) => [...exportsOf(stack.template).keys()]));
+  /** Deploying `stackId` alone succeeds only if everything its new template imports is deployed. */
+  const canGoFirst = (stackId: string, exportName: string) => {
+    const imports = importsAfter.get(stackId);
+    return imports !== undefined && !imports.has(exportName) && [...imports].every((name) => deployed.has(name));
+  };
   const found: ExportInUse[] = [];
   for (const stack of base) {
     const after = currentById.get(stack.stackId);
@@ -92,8 +103,9 @@ export function exportsInUse(
         ? valueChange(value, exportsAfter.get(exportName), reviewById.get(stack.stackId))
         : { change: 'removed' as const, reason: 'the output is no longer in the template' };
       if (!change) continue;
-      const releasedBy = importers.filter((id) => importsAfter.has(id) && !importsAfter.get(id)?.has(exportName));
-      found.push({ exporter: stack.stackId, exportName, ...change, importers, releasedBy });
+      const releasedBy = importers.filter((id) => canGoFirst(id, exportName));
+      const wayThrough = change.change === 'removed' && releasedBy.length === importers.length;
+      found.push({ exporter: stack.stackId, exportName, ...change, importers, releasedBy, wayThrough });
     }
   }
   return found;

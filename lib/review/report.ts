@@ -42,12 +42,22 @@ function allowHint(changes: readonly StatefulChange[]): string {
 /** One export in use: what happens to it, who imports it, and the way through (if there is one). */
 function exportLines(entry: ExportInUse): { problem: string; remedy: string } {
   const what = { removed: 'is removed', changes: 'changes', 'may-change': 'may change' }[entry.change];
-  const problem = `${entry.exporter} export '${entry.exportName}' ${what} (${entry.reason}), and ${entry.importers.join(', ')} import(s) it: CloudFormation refuses that, so the deploy fails and rolls back.`;
+  const outcome = entry.change === 'may-change' ? 'if it does, the deploy fails' : 'the deploy fails';
+  const problem = `${entry.exporter} export '${entry.exportName}' ${what} (${entry.reason}) while ${entry.importers.join(', ')} import(s) it: CloudFormation refuses that, so ${outcome} and rolls back.`;
+  if (entry.wayThrough) {
+    const commands = entry.releasedBy.map((id) => `npx cdk deploy --exclusively '${id}'`).join('; ');
+    return { problem, remedy: `Deploy ${entry.releasedBy.join(', ')} alone first (${commands}), then the rest.` };
+  }
   const remedy =
-    entry.releasedBy.length === entry.importers.length
-      ? `Deploy ${entry.releasedBy.join(', ')} alone first (${entry.releasedBy.map((id) => `npx cdk deploy --exclusively '${id}'`).join('; ')}), then the rest.`
-      : 'No deploy order helps while the import stays: see README, "Known limitations".';
+    entry.change === 'removed'
+      ? 'No deploy order works: an importer still imports it, or imports exports that are not deployed yet. Keep the old export one more release (Stack.exportValue), then remove it.'
+      : 'No deploy order works while the import stays: see README, "Known limitations".';
   return { problem, remedy };
+}
+
+/** `--allow` arguments that let blocking exports through, for when their importers go first. */
+function exportAllowHint(entries: readonly ExportInUse[]): string {
+  return entries.map((entry) => `--allow ${entry.exportName}`).join(' ');
 }
 
 /** The review as plain text for a terminal or CI log. */
@@ -92,14 +102,13 @@ export function renderText(review: ReleaseReview, heading: ReportHeading): strin
     lines.push(`Allowed by --allow: ${change.stackId}/${change.resource.logicalId} (${change.resource.kind})`);
   }
   for (const entry of review.unusedAllows) lines.push(`Note: --allow ${entry} matched no replacement or deletion`);
-  if (review.blocking.length === 0) {
+  if (review.blocking.length === 0 && review.blockingExports.length === 0) {
     lines.push(`RESULT: OK, ${okVerdict(review)}`);
     if (review.exportsInUse.length > 0) {
-      lines.push(
-        `But the deploy fails on the ${review.exportsInUse.length} export(s) in use above, unless you follow each hint.`,
-      );
+      lines.push(`Before you deploy, read the ${review.exportsInUse.length} export warning(s) above.`);
     }
-  } else {
+  }
+  if (review.blocking.length > 0) {
     lines.push(`RESULT: BLOCKED, ${review.blocking.length} stateful resource(s) would be replaced or deleted:`);
     for (const change of review.blocking) {
       lines.push(
@@ -107,6 +116,12 @@ export function renderText(review: ReleaseReview, heading: ReportHeading): strin
       );
     }
     lines.push(`If this is intended, run again with: ${allowHint(review.blocking)}`);
+  }
+  if (review.blockingExports.length > 0) {
+    lines.push(
+      `RESULT: BLOCKED, the deploy would fail on ${review.blockingExports.length} export(s) in use (above), whatever the order.`,
+      `If you will remove their importers first, run again with: ${exportAllowHint(review.blockingExports)}`,
+    );
   }
   return lines.join('\n');
 }
@@ -123,9 +138,9 @@ const cell = (text: string) => text.replace(/\|/g, '\\|');
 /** The review as GitHub-flavoured Markdown, for a job summary or a pull-request comment. */
 export function renderMarkdown(review: ReleaseReview, heading: ReportHeading): string {
   const lines = [`## Release review against \`${heading.base}\``, ''];
-  if (review.blocking.length === 0) {
+  if (review.blocking.length === 0 && review.blockingExports.length === 0) {
     lines.push(`**OK:** ${okVerdict(review)}`, '');
-  } else {
+  } else if (review.blocking.length > 0) {
     lines.push(
       `> [!CAUTION]`,
       `> **BLOCKED:** ${review.blocking.length} stateful resource(s) would be replaced or deleted. If this is intended, run the review with \`${allowHint(review.blocking)}\`.`,
@@ -141,7 +156,12 @@ export function renderMarkdown(review: ReleaseReview, heading: ReportHeading): s
   }
   for (const entry of review.exportsInUse) {
     const { problem, remedy } = exportLines(entry);
-    lines.push('> [!WARNING]', `> **Export in use:** ${problem} ${remedy}`, '');
+    const blocks = review.blockingExports.includes(entry);
+    lines.push(
+      blocks ? '> [!CAUTION]' : '> [!WARNING]',
+      `> **${blocks ? 'BLOCKED, export in use' : 'Export in use'}:** ${problem} ${remedy}${blocks ? ` If you will remove its importers first, run the review with \`${exportAllowHint([entry])}\`.` : ''}`,
+      '',
+    );
   }
   for (const change of review.allowed) {
     lines.push(

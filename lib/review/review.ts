@@ -6,7 +6,8 @@ import { STATEFUL_RESOURCE_TYPES } from './stateful';
 export interface ReviewOptions {
   /**
    * Destructive changes to stateful resources that are intended: a logical id (any stack) or
-   * `<stage>/<stack>/<logicalId>` (that stack only).
+   * `<stage>/<stack>/<logicalId>` (that stack only); or the name of an export in use whose
+   * importers you will remove first.
    * @default - none: every such change blocks
    */
   readonly allow?: readonly string[];
@@ -34,12 +35,14 @@ export interface ReleaseReview {
   readonly allowed: readonly StatefulChange[];
   /** `--allow` entries that matched no destructive change (a typo, or a change that went away). */
   readonly unusedAllows: readonly string[];
-  /**
-   * Exports changed or removed while another stack imports them: the deploy fails there unless
-   * the hint is followed. Reported loudly, but not blocking: removing one has a deploy order that
-   * works, and no `--allow` could make changing one succeed.
-   */
+  /** Exports changed or removed (or that may change) while another stack imports them. */
   readonly exportsInUse: readonly ExportInUse[];
+  /**
+   * Those on which the deploy fails whatever the order, without `--allow` of their name: a value
+   * that certainly changes, or a removal whose importers cannot let go first. (One that only may
+   * change, or whose importers can be deployed first, is a warning.)
+   */
+  readonly blockingExports: readonly ExportInUse[];
 }
 
 /** Compares the stacks of two synthesized apps, matched by `<stage>/<stack>`. */
@@ -78,20 +81,31 @@ export function reviewRelease(
       (match.length > 0 ? allowed : blocking).push(change);
     }
   }
+  const inUse = exportsInUse(
+    [...baseById.values()],
+    [...currentById.values()],
+    environments.flatMap((env) => env.stacks),
+  );
+  const blockingExports = inUse.filter((entry) => {
+    if (entry.change === 'may-change' || entry.wayThrough) return false;
+    if (!allow.includes(entry.exportName)) return true;
+    used.add(entry.exportName);
+    return false;
+  });
   return {
     environments,
     blocking,
     allowed,
     unusedAllows: allow.filter((entry) => !used.has(entry)),
-    exportsInUse: exportsInUse(
-      [...baseById.values()],
-      [...currentById.values()],
-      environments.flatMap((env) => env.stacks),
-    ),
+    exportsInUse: inUse,
+    blockingExports,
   };
 }
 
-/** 1 when a stateful resource would be replaced or deleted without `--allow`, else 0. */
+/**
+ * 1 when, without `--allow`, a stateful resource would be replaced or deleted or the deploy would
+ * fail on an export in use; else 0.
+ */
 export function exitCodeOf(review: ReleaseReview): number {
-  return review.blocking.length > 0 ? 1 : 0;
+  return review.blocking.length > 0 || review.blockingExports.length > 0 ? 1 : 0;
 }

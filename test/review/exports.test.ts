@@ -1,6 +1,8 @@
 import type { StackReview } from '../../lib/review/analyze';
 import type { SynthesizedStack } from '../../lib/review/assembly';
 import { exportsInUse } from '../../lib/review/exports';
+import { renderText } from '../../lib/review/report';
+import { exitCodeOf, reviewRelease } from '../../lib/review/review';
 
 // Hand-written templates for the cases the example app does not produce; the real ones (a removed
 // secret, moved subnets, a replaced database) are in review.test.ts.
@@ -40,6 +42,7 @@ test('a value whose text changes is reported, with no order that helps while the
       reason: 'its value is different',
       importers: ['app/Service'],
       releasedBy: [],
+      wayThrough: false,
     },
   ]);
 });
@@ -62,4 +65,38 @@ test('an importer that left the app still imports: removing the export has no wa
     noReviews,
   );
   expect(found).toMatchObject({ change: 'removed', importers: ['app/Service'], releasedBy: [] });
+});
+
+test('an export renamed under its importer has no way through: the new name is not deployed yet', () => {
+  const renamed: SynthesizedStack = {
+    ...exporter({ Ref: 'Bucket' }),
+    template: { Outputs: { Out: { Value: { Ref: 'Bucket' }, Export: { Name: 'app-Data:Renamed' } } } },
+  };
+  const [found] = exportsInUse(
+    [exporter({ Ref: 'Bucket' }), importer()],
+    [renamed, importer('app/Service', 'app-Data:Renamed')],
+    noReviews,
+  );
+  expect(found).toMatchObject({ change: 'removed', releasedBy: [], wayThrough: false });
+  expect(
+    renderText(
+      reviewRelease([exporter({ Ref: 'Bucket' }), importer()], [renamed, importer('app/Service', 'app-Data:Renamed')]),
+      { base: 'main' },
+    ),
+  ).toContain('Keep the old export one more release (Stack.exportValue), then remove it.');
+});
+
+test('a certain failure blocks the review until --allow names the export', () => {
+  const base = [exporter({ Ref: 'Bucket' }), importer()];
+  const current = [exporter({ 'Fn::GetAtt': ['Bucket', 'Arn'] }), importer()];
+  const blocked = reviewRelease(base, current);
+  expect(blocked.blockingExports.map((entry) => entry.exportName)).toEqual([EXPORT]);
+  expect(exitCodeOf(blocked)).toBe(1);
+  expect(renderText(blocked, { base: 'main' })).toContain(
+    `If you will remove their importers first, run again with: --allow ${EXPORT}`,
+  );
+  const allowed = reviewRelease(base, current, { allow: [EXPORT] });
+  expect(allowed.blockingExports).toEqual([]);
+  expect(allowed.unusedAllows).toEqual([]);
+  expect(exitCodeOf(allowed)).toBe(0);
 });

@@ -47,6 +47,12 @@ function resource(review: ReleaseReview, logicalId: string) {
 
 describe('a replaced database', () => {
   let current: SynthesizedStack[];
+  /** The exports of the database's endpoint and identifier, which the service stack imports. */
+  const endpointExports = [
+    'dev-Data:ExportsOutputFnGetAttDatabaseInstanceAA8A5FDEEndpointAddressC7EFCE05',
+    'dev-Data:ExportsOutputFnGetAttDatabaseInstanceAA8A5FDEEndpointPortA4DA3386',
+    'dev-Data:ExportsOutputRefDatabaseInstanceAA8A5FDE66DEA57B',
+  ];
   beforeAll(() => {
     current = synthesizeStacks([variant(dev, { database: { databaseName: 'shop' } })]);
   });
@@ -66,17 +72,26 @@ describe('a replaced database', () => {
     expect(text).toContain(`--allow dev/Data/${DATABASE}`);
   });
 
-  test('passes with --allow of its logical id, in any stack or in the named one', () => {
+  test('fails the deploy as well: the service imports the endpoint, which a new database changes', () => {
+    const review = reviewRelease(base, current, { allow: [DATABASE] });
+    expect(review.blocking).toEqual([]);
+    expect(review.blockingExports.map((entry) => entry.exportName).sort()).toEqual(endpointExports);
+    expect(review.blockingExports.every((entry) => entry.reason === `${DATABASE} is replaced`)).toBe(true);
+    expect(exitCodeOf(review)).toBe(1);
+  });
+
+  test('passes with --allow of its logical id, in any stack or in the named one, and of the exports', () => {
     for (const allow of [DATABASE, `dev/Data/${DATABASE}`]) {
-      const review = reviewRelease(base, current, { allow: [allow] });
+      const review = reviewRelease(base, current, { allow: [allow, ...endpointExports] });
       expect(review.blocking).toEqual([]);
       expect(review.allowed.map((c) => c.resource.logicalId)).toEqual([DATABASE]);
+      expect(review.unusedAllows).toEqual([]);
       expect(exitCodeOf(review)).toBe(0);
     }
   });
 
   test('says an allowed replacement passed, rather than that nothing stateful changes', () => {
-    const review = reviewRelease(base, current, { allow: [DATABASE] });
+    const review = reviewRelease(base, current, { allow: [DATABASE, ...endpointExports] });
     const verdict = '1 stateful resource(s) replaced or deleted, each allowed by --allow.';
     expect(renderText(review, { base: 'main' })).toContain(`RESULT: OK, ${verdict}`);
     expect(renderMarkdown(review, { base: 'main' })).toContain(`**OK:** ${verdict}`);
@@ -115,8 +130,11 @@ test('a deleted third-party secret blocks the release', () => {
       reason: 'the output is no longer in the template',
       importers: ['dev/Service'],
       releasedBy: ['dev/Service'],
+      wayThrough: true,
     },
   ]);
+  // A removal with a deploy order that works is a warning, not a second reason to block.
+  expect(review.blockingExports).toEqual([]);
   const text = renderText(review, { base: 'main' });
   expect(text).toContain("!! EXPORT IN USE: dev/Data export 'dev-Data:ExportsOutputRefAppSecretsSENTRYDSN");
   expect(text).toContain("Deploy dev/Service alone first (npx cdk deploy --exclusively 'dev/Service'), then the rest.");
@@ -165,14 +183,18 @@ describe('a change that moves the database subnet group (aws/aws-cdk#31426)', ()
         reason: expect.stringMatching(/^NetworkVpcPrivateSubnet2Subnet\w+ is replaced$/),
         importers: ['dev/Service'],
         releasedBy: [],
+        wayThrough: false,
       }),
     ]);
+    // Certain to fail whatever the order: it blocks. The endpoints only may change: they warn.
+    expect(review.blockingExports).toEqual(expect.arrayContaining(subnets));
+    expect(review.blockingExports.filter((entry) => entry.change === 'may-change')).toEqual([]);
     // The database endpoint the service reads may change with the database.
     expect(review.exportsInUse).toContainEqual(
       expect.objectContaining({ change: 'may-change', reason: `${DATABASE} may be replaced` }),
     );
     expect(renderText(review, { base: 'main' })).toContain(
-      'No deploy order helps while the import stays: see README, "Known limitations".',
+      'No deploy order works while the import stays: see README, "Known limitations".',
     );
   });
 });

@@ -216,7 +216,9 @@ export class ApiService extends Construct {
 /**
  * The cluster's capacity provider association, which CDK adds in an aspect at synth, so it can
  * only be found lazily. A service must depend on it: deleted before the service, it fails with
- * "The specified capacity provider is in use" and `cdk destroy` stops half-way.
+ * "The specified capacity provider is in use" and `cdk destroy` stops half-way. (Depending on the
+ * whole cluster would do that too, but adds a DependsOn on the cluster that its Ref already
+ * implies, which cfn-lint reports as W3005.)
  */
 function capacityProviderAssociation(cluster: ecs.Cluster): IDependable {
   const association: IDependable = {};

@@ -50,18 +50,21 @@ export interface MigrateOptions {
   readonly timeoutMinutes: number;
 }
 
+/** The script's own flags, and the command after `--` (undefined when there is no `--`). */
+function splitAtSeparator(argv: readonly string[]): { flags: readonly string[]; command?: readonly string[] } {
+  const separator = argv.indexOf('--');
+  return separator < 0 ? { flags: argv } : { flags: argv.slice(0, separator), command: argv.slice(separator + 1) };
+}
+
 /** True when `--help` or `-h` comes before any `--` (after it, they belong to the command). */
 export function wantsHelp(argv: readonly string[]): boolean {
-  const separator = argv.indexOf('--');
-  const flags = separator < 0 ? argv : argv.slice(0, separator);
+  const { flags } = splitAtSeparator(argv);
   return flags.includes('--help') || flags.includes('-h');
 }
 
 /** Parses the script's arguments (everything after `npm run migrate --`). */
 export function parseMigrateArgs(argv: readonly string[], known: readonly EnvironmentConfig[]): MigrateOptions {
-  const separator = argv.indexOf('--');
-  const flags = separator < 0 ? argv : argv.slice(0, separator);
-  const command = separator < 0 ? undefined : argv.slice(separator + 1);
+  const { flags, command } = splitAtSeparator(argv);
   const values = new Map<string, string>();
   for (let i = 0; i < flags.length; i += 2) {
     const [flag, value] = [flags[i], flags[i + 1]];

@@ -5,6 +5,9 @@
  *
  *   npm run review -- --base origin/main [--env prod] [--allow <LogicalId | export name>] [--markdown report.md]
  *
+ * `--deploy-first <file>` writes the stacks to deploy alone before the rest (one per line), so that
+ * they let go of exports the rest removes; the release action deploys them first.
+ *
  * Exit codes: 0 pass; 1 blocked (the report names what and the --allow that lets it through);
  * 2 bad arguments or a failed synth.
  */
@@ -18,7 +21,7 @@ import { exitCodeOf, reviewRelease } from '../lib/review/review';
 import { checkoutRef, synthesize } from '../lib/review/synth';
 
 const USAGE =
-  'usage: npm run review -- --base <git ref> [--env <name>]... [--allow <LogicalId | stage/stack/LogicalId | export name>]... [--markdown <file>] [-c key=value]...';
+  'usage: npm run review -- --base <git ref> [--env <name>]... [--allow <LogicalId | stage/stack/LogicalId | export name>]... [--markdown <file>] [--deploy-first <file>] [-c key=value]...';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -27,6 +30,7 @@ async function main(): Promise<number> {
       allow: { type: 'string', multiple: true, default: [] },
       env: { type: 'string', multiple: true },
       markdown: { type: 'string' },
+      'deploy-first': { type: 'string' },
       context: { type: 'string', short: 'c', multiple: true, default: [] },
       help: { type: 'boolean', short: 'h' },
     },
@@ -74,6 +78,9 @@ async function main(): Promise<number> {
     console.log(renderText(review, heading));
     console.log(`\n(synthesized both in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
     if (values.markdown) writeFileSync(resolve(values.markdown), `${renderMarkdown(review, heading)}\n`);
+    // One stack id per line, for the release action to deploy alone before the rest.
+    const deployFirst = values['deploy-first'];
+    if (deployFirst) writeFileSync(resolve(deployFirst), review.deployFirst.map((id) => `${id}\n`).join(''));
     return exitCodeOf(review);
   } finally {
     checkout.remove();

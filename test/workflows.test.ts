@@ -177,6 +177,19 @@ describe('deploy workflow', () => {
       expect(runs[review]).toContain('--env "$ENVIRONMENT"');
     }
   });
+
+  test('deploys the stacks the review names alone first, then the whole environment', () => {
+    for (const { job } of deployJobs()) {
+      const runs = stepsOf(job).map((step) => step.run ?? '');
+      const review = runs.find((run) => run.includes('npm run review')) ?? '';
+      const deploy = runs.find((run) => run.includes('cdk deploy')) ?? '';
+      expect(review).toContain('--deploy-first "$RUNNER_TEMP/deploy-first"');
+      const first = deploy.indexOf('npx cdk deploy --exclusively "$stack"');
+      expect(deploy).toContain('mapfile -t first < "$RUNNER_TEMP/deploy-first"');
+      expect(first).toBeGreaterThan(0);
+      expect(deploy.indexOf('npx cdk deploy "$ENVIRONMENT/*"')).toBeGreaterThan(first);
+    }
+  });
 });
 
 describe('pull-request workflow', () => {

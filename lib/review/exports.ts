@@ -1,5 +1,5 @@
 import { visitReferences } from '../template-references';
-import type { CfnTemplate, StackReview } from './analyze';
+import { type CfnTemplate, ROUTINE_REPLACEMENT, type StackReview } from './analyze';
 import type { SynthesizedStack } from './assembly';
 
 /**
@@ -23,8 +23,10 @@ export interface ExportInUse {
    * yet: each can be deployed alone first, which clears the way.
    */
   readonly releasedBy: readonly string[];
-  /** Some deploy order works: the export is removed and every importer can let go of it first. */
+  /** Some deploy order works: every importer can let go of it and be deployed first. */
   readonly wayThrough: boolean;
+  /** Importers no longer in the app but still deployed: only deleting them clears the way. */
+  readonly leftTheApp: readonly string[];
 }
 
 interface Output {
@@ -61,13 +63,18 @@ function valueChange(
   review: StackReview | undefined,
 ): Pick<ExportInUse, 'change' | 'reason'> | undefined {
   if (JSON.stringify(before) !== JSON.stringify(after)) return { change: 'changes', reason: 'its value is different' };
-  const kinds = new Map((review?.resources ?? []).map((resource) => [resource.logicalId, resource.kind]));
+  const resources = new Map((review?.resources ?? []).map((resource) => [resource.logicalId, resource]));
   let found: Pick<ExportInUse, 'change' | 'reason'> | undefined;
   visitReferences(after, (target) => {
-    const kind = kinds.get(target);
-    if (kind === 'replaced' && found?.change !== 'changes')
-      found = { change: 'changes', reason: `${target} is replaced` };
-    if (kind === 'may-replace' && !found) found = { change: 'may-change', reason: `${target} may be replaced` };
+    const resource = resources.get(target);
+    // A routine replacement (a new task definition revision) is shown as an update, but its id
+    // changes all the same.
+    const replaced =
+      resource?.kind === 'replaced' || (resource?.kind === 'updated' && ROUTINE_REPLACEMENT.has(resource.type));
+    if (replaced && found?.change !== 'changes') found = { change: 'changes', reason: `${target} is replaced` };
+    if (resource?.kind === 'may-replace' && !found) {
+      found = { change: 'may-change', reason: `${target} may be replaced` };
+    }
   });
   return found;
 }
@@ -75,6 +82,8 @@ function valueChange(
 /**
  * The exports of `base` stacks that `current` changes or removes while another `base` stack
  * imports them. A stack that left the app is not deployed, so its exports stay as they are.
+ * Only the stacks given are read: with `--env`, imports across environments would be missed, which
+ * Berth never makes (each environment has its own account; the CI and Uptime stacks import nothing).
  */
 export function exportsInUse(
   base: readonly SynthesizedStack[],
@@ -104,8 +113,9 @@ export function exportsInUse(
         : { change: 'removed' as const, reason: 'the output is no longer in the template' };
       if (!change) continue;
       const releasedBy = importers.filter((id) => canGoFirst(id, exportName));
-      const wayThrough = change.change === 'removed' && releasedBy.length === importers.length;
-      found.push({ exporter: stack.stackId, exportName, ...change, importers, releasedBy, wayThrough });
+      const wayThrough = releasedBy.length === importers.length;
+      const leftTheApp = importers.filter((id) => !importsAfter.has(id));
+      found.push({ exporter: stack.stackId, exportName, ...change, importers, releasedBy, wayThrough, leftTheApp });
     }
   }
   return found;

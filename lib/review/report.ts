@@ -46,7 +46,16 @@ function exportLines(entry: ExportInUse): { problem: string; remedy: string } {
   const problem = `${entry.exporter} export '${entry.exportName}' ${what} (${entry.reason}) while ${entry.importers.join(', ')} import(s) it: CloudFormation refuses that, so ${outcome} and rolls back.`;
   if (entry.wayThrough) {
     const commands = entry.releasedBy.map((id) => `npx cdk deploy --exclusively '${id}'`).join('; ');
-    return { problem, remedy: `Deploy ${entry.releasedBy.join(', ')} alone first (${commands}), then the rest.` };
+    return {
+      problem,
+      remedy: `Deploy ${entry.releasedBy.join(', ')} alone first (${commands}), then the rest; the release action does this itself.`,
+    };
+  }
+  if (entry.leftTheApp.length > 0) {
+    return {
+      problem,
+      remedy: `${entry.leftTheApp.join(', ')} left the app but is still deployed and imports it: delete that stack first (aws cloudformation delete-stack).`,
+    };
   }
   const remedy =
     entry.change === 'removed'
@@ -96,12 +105,20 @@ export function renderText(review: ReleaseReview, heading: ReportHeading): strin
   }
   for (const entry of review.exportsInUse) {
     const { problem, remedy } = exportLines(entry);
-    lines.push(`!! EXPORT IN USE: ${problem}`, `   ${remedy}`);
+    const label = review.blockingExports.includes(entry) ? ' (blocks)' : '';
+    lines.push(`!! EXPORT IN USE${label}: ${problem}`, `   ${remedy}`);
+  }
+  for (const entry of review.allowedExports) {
+    lines.push(
+      `Allowed by --allow: export ${entry.exportName} (remove ${entry.importers.join(', ')} before deploying)`,
+    );
   }
   for (const change of review.allowed) {
     lines.push(`Allowed by --allow: ${change.stackId}/${change.resource.logicalId} (${change.resource.kind})`);
   }
-  for (const entry of review.unusedAllows) lines.push(`Note: --allow ${entry} matched no replacement or deletion`);
+  for (const entry of review.unusedAllows) {
+    lines.push(`Note: --allow ${entry} matched no replacement, deletion or blocking export`);
+  }
   if (review.blocking.length === 0 && review.blockingExports.length === 0) {
     lines.push(`RESULT: OK, ${okVerdict(review)}`);
     if (review.exportsInUse.length > 0) {
@@ -157,9 +174,12 @@ export function renderMarkdown(review: ReleaseReview, heading: ReportHeading): s
   for (const entry of review.exportsInUse) {
     const { problem, remedy } = exportLines(entry);
     const blocks = review.blockingExports.includes(entry);
+    const allowed = review.allowedExports.includes(entry)
+      ? ` Allowed by \`--allow\`: remove ${entry.importers.join(', ')} before deploying.`
+      : '';
     lines.push(
       blocks ? '> [!CAUTION]' : '> [!WARNING]',
-      `> **${blocks ? 'BLOCKED, export in use' : 'Export in use'}:** ${problem} ${remedy}${blocks ? ` If you will remove its importers first, run the review with \`${exportAllowHint([entry])}\`.` : ''}`,
+      `> **${blocks ? 'BLOCKED, export in use' : 'Export in use'}:** ${problem} ${remedy}${allowed}${blocks ? ` If you will remove its importers first, run the review with \`${exportAllowHint([entry])}\`.` : ''}`,
       '',
     );
   }

@@ -43,6 +43,13 @@ export interface ReleaseReview {
    * change, or whose importers can be deployed first, is a warning.)
    */
   readonly blockingExports: readonly ExportInUse[];
+  /** Exports in use that `--allow` let through (their importers are to be removed first). */
+  readonly allowedExports: readonly ExportInUse[];
+  /**
+   * Stacks to deploy alone (`cdk deploy --exclusively`) before the rest, so they let go of
+   * exports the rest removes or changes: the order the release action follows.
+   */
+  readonly deployFirst: readonly string[];
 }
 
 /** Compares the stacks of two synthesized apps, matched by `<stage>/<stack>`. */
@@ -86,12 +93,11 @@ export function reviewRelease(
     [...currentById.values()],
     environments.flatMap((env) => env.stacks),
   );
-  const blockingExports = inUse.filter((entry) => {
-    if (entry.change === 'may-change' || entry.wayThrough) return false;
-    if (!allow.includes(entry.exportName)) return true;
-    used.add(entry.exportName);
-    return false;
-  });
+  const certain = inUse.filter((entry) => entry.change !== 'may-change' && !entry.wayThrough);
+  for (const entry of certain) if (allow.includes(entry.exportName)) used.add(entry.exportName);
+  const allowedExports = certain.filter((entry) => allow.includes(entry.exportName));
+  const blockingExports = certain.filter((entry) => !allow.includes(entry.exportName));
+  const deployFirst = [...new Set(inUse.filter((entry) => entry.wayThrough).flatMap((entry) => entry.releasedBy))];
   return {
     environments,
     blocking,
@@ -99,6 +105,8 @@ export function reviewRelease(
     unusedAllows: allow.filter((entry) => !used.has(entry)),
     exportsInUse: inUse,
     blockingExports,
+    allowedExports,
+    deployFirst,
   };
 }
 

@@ -43,6 +43,7 @@ test('a value whose text changes is reported, with no order that helps while the
       importers: ['app/Service'],
       releasedBy: [],
       wayThrough: false,
+      leftTheApp: [],
     },
   ]);
 });
@@ -64,7 +65,17 @@ test('an importer that left the app still imports: removing the export has no wa
     [{ ...exporter(null), template: {} }],
     noReviews,
   );
-  expect(found).toMatchObject({ change: 'removed', importers: ['app/Service'], releasedBy: [] });
+  expect(found).toMatchObject({
+    change: 'removed',
+    importers: ['app/Service'],
+    releasedBy: [],
+    leftTheApp: ['app/Service'],
+  });
+  expect(
+    renderText(reviewRelease([exporter({ Ref: 'Bucket' }), importer()], [{ ...exporter(null), template: {} }]), {
+      base: 'main',
+    }),
+  ).toContain('app/Service left the app but is still deployed and imports it: delete that stack first');
 });
 
 test('an export renamed under its importer has no way through: the new name is not deployed yet', () => {
@@ -99,4 +110,46 @@ test('a certain failure blocks the review until --allow names the export', () =>
   expect(allowed.blockingExports).toEqual([]);
   expect(allowed.unusedAllows).toEqual([]);
   expect(exitCodeOf(allowed)).toBe(0);
+});
+
+test('a changed value every importer lets go of has a way through: the importers go first', () => {
+  const base = [exporter({ Ref: 'Bucket' }), importer()];
+  const current = [exporter({ 'Fn::GetAtt': ['Bucket', 'Arn'] }), importer('app/Service', 'another-export')];
+  // The importer's new import must be deployed already for it to go first.
+  const deployedBase = [
+    ...base,
+    { ...importer('app/Other'), template: { Outputs: { O: { Value: 'x', Export: { Name: 'another-export' } } } } },
+  ];
+  const review = reviewRelease(deployedBase, [...current, deployedBase[2] as SynthesizedStack]);
+  expect(review.exportsInUse).toEqual([expect.objectContaining({ change: 'changes', wayThrough: true })]);
+  expect(review.blockingExports).toEqual([]);
+  expect(review.deployFirst).toEqual(['app/Service']);
+});
+
+test('a new revision of a routinely replaced type changes an export of its id', () => {
+  const reviews: StackReview[] = [
+    {
+      environment: 'app',
+      stackId: 'app/Data',
+      status: 'changed',
+      resources: [
+        { logicalId: 'Task', type: 'AWS::ECS::TaskDefinition', kind: 'updated', stateful: false, reasons: [] },
+      ],
+      assetOnly: [],
+      other: [],
+    },
+  ];
+  const [found] = exportsInUse(
+    [exporter({ Ref: 'Task' }), importer()],
+    [exporter({ Ref: 'Task' }), importer()],
+    reviews,
+  );
+  expect(found).toMatchObject({ change: 'changes', reason: 'Task is replaced' });
+});
+
+test('an unused --allow says it matched nothing, exports included', () => {
+  const same = [exporter({ Ref: 'Bucket' }), importer()];
+  expect(renderText(reviewRelease(same, same, { allow: ['nothing'] }), { base: 'main' })).toContain(
+    'Note: --allow nothing matched no replacement, deletion or blocking export',
+  );
 });

@@ -85,8 +85,12 @@ describe('a replaced database', () => {
       const review = reviewRelease(base, current, { allow: [allow, ...endpointExports] });
       expect(review.blocking).toEqual([]);
       expect(review.allowed.map((c) => c.resource.logicalId)).toEqual([DATABASE]);
+      expect(review.allowedExports.map((entry) => entry.exportName).sort()).toEqual(endpointExports);
       expect(review.unusedAllows).toEqual([]);
       expect(exitCodeOf(review)).toBe(0);
+      expect(renderText(review, { base: 'main' })).toContain(
+        `Allowed by --allow: export ${endpointExports[0]} (remove dev/Service before deploying)`,
+      );
     }
   });
 
@@ -131,13 +135,18 @@ test('a deleted third-party secret blocks the release', () => {
       importers: ['dev/Service'],
       releasedBy: ['dev/Service'],
       wayThrough: true,
+      leftTheApp: [],
     },
   ]);
-  // A removal with a deploy order that works is a warning, not a second reason to block.
+  // A removal with a deploy order that works is a warning, not a second reason to block; the
+  // release action deploys the service alone first.
   expect(review.blockingExports).toEqual([]);
+  expect(review.deployFirst).toEqual(['dev/Service']);
   const text = renderText(review, { base: 'main' });
   expect(text).toContain("!! EXPORT IN USE: dev/Data export 'dev-Data:ExportsOutputRefAppSecretsSENTRYDSN");
-  expect(text).toContain("Deploy dev/Service alone first (npx cdk deploy --exclusively 'dev/Service'), then the rest.");
+  expect(text).toContain(
+    "Deploy dev/Service alone first (npx cdk deploy --exclusively 'dev/Service'), then the rest; the release action does this itself.",
+  );
   expect(renderMarkdown(review, { base: 'main' })).toContain('> **Export in use:** dev/Data export');
 });
 
@@ -184,6 +193,7 @@ describe('a change that moves the database subnet group (aws/aws-cdk#31426)', ()
         importers: ['dev/Service'],
         releasedBy: [],
         wayThrough: false,
+        leftTheApp: [],
       }),
     ]);
     // Certain to fail whatever the order: it blocks. The endpoints only may change: they warn.
@@ -193,9 +203,13 @@ describe('a change that moves the database subnet group (aws/aws-cdk#31426)', ()
     expect(review.exportsInUse).toContainEqual(
       expect.objectContaining({ change: 'may-change', reason: `${DATABASE} may be replaced` }),
     );
-    expect(renderText(review, { base: 'main' })).toContain(
-      'No deploy order works while the import stays: see README, "Known limitations".',
+    const text = renderText(review, { base: 'main' });
+    expect(text).toContain('No deploy order works while the import stays: see README, "Known limitations".');
+    expect(text).toContain(
+      "!! EXPORT IN USE (blocks): dev/Data export 'dev-Data:ExportsOutputRefNetworkVpcPrivateSubnet2",
     );
+    expect(text).toContain("!! EXPORT IN USE: dev/Data export 'dev-Data:ExportsOutputRefDatabaseInstance");
+    expect(review.deployFirst).toEqual([]);
   });
 });
 

@@ -49,6 +49,12 @@ export interface ResourceReview {
   readonly stateful: boolean;
   /** Why: the properties that change (and their impact), or the reference that drags it along. */
   readonly reasons: readonly string[];
+  /**
+   * For a routine replacement shown as `updated` (see `ROUTINE_REPLACEMENT`), what it really is:
+   * its physical id changes (or may) all the same.
+   * @default - not a routine replacement
+   */
+  readonly routine?: 'replaced' | 'may-replace';
 }
 
 export interface StackReview {
@@ -95,6 +101,7 @@ export const ROUTINE_REPLACEMENT: ReadonlySet<string> = new Set([
 interface Verdict {
   kind: ChangeKind;
   reasons: string[];
+  routine?: 'replaced' | 'may-replace';
 }
 
 /**
@@ -124,6 +131,7 @@ export function reviewStack(
   for (const [logicalId, verdict] of verdicts) {
     const type = current.Resources?.[logicalId]?.Type;
     if (type && ROUTINE_REPLACEMENT.has(type) && (verdict.kind === 'replaced' || verdict.kind === 'may-replace')) {
+      verdict.routine = verdict.kind;
       verdict.kind = 'updated';
       verdict.reasons.push('a new revision (routine)');
     }
@@ -137,6 +145,7 @@ export function reviewStack(
       kind: verdict.kind,
       stateful: isStateful(typeOf(logicalId)),
       reasons: verdict.reasons,
+      ...(verdict.routine ? { routine: verdict.routine } : {}),
     }))
     .sort((a, b) => a.logicalId.localeCompare(b.logicalId));
   const assetOnly = raw.resources.logicalIds.filter((id) => raw.resources.get(id).isDifferent && !verdicts.has(id));

@@ -1,5 +1,5 @@
 import { visitReferences } from '../template-references';
-import { type CfnTemplate, ROUTINE_REPLACEMENT, type StackReview } from './analyze';
+import type { CfnTemplate, StackReview } from './analyze';
 import type { SynthesizedStack } from './assembly';
 
 /**
@@ -67,14 +67,12 @@ function valueChange(
   let found: Pick<ExportInUse, 'change' | 'reason'> | undefined;
   visitReferences(after, (target) => {
     const resource = resources.get(target);
-    // A routine replacement (a new task definition revision) is shown as an update, but its id
-    // changes all the same.
-    const replaced =
-      resource?.kind === 'replaced' || (resource?.kind === 'updated' && ROUTINE_REPLACEMENT.has(resource.type));
-    if (replaced && found?.change !== 'changes') found = { change: 'changes', reason: `${target} is replaced` };
-    if (resource?.kind === 'may-replace' && !found) {
-      found = { change: 'may-change', reason: `${target} may be replaced` };
-    }
+    // A routine replacement (a new task definition revision) is shown as an update; its id changes
+    // all the same.
+    const kind = resource?.routine ?? resource?.kind;
+    if (kind === 'replaced' && found?.change !== 'changes')
+      found = { change: 'changes', reason: `${target} is replaced` };
+    if (kind === 'may-replace' && !found) found = { change: 'may-change', reason: `${target} may be replaced` };
   });
   return found;
 }

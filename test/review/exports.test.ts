@@ -126,25 +126,17 @@ test('a changed value every importer lets go of has a way through: the importers
   expect(review.deployFirst).toEqual(['app/Service']);
 });
 
-test('a new revision of a routinely replaced type changes an export of its id', () => {
-  const reviews: StackReview[] = [
-    {
-      environment: 'app',
-      stackId: 'app/Data',
-      status: 'changed',
-      resources: [
-        { logicalId: 'Task', type: 'AWS::ECS::TaskDefinition', kind: 'updated', stateful: false, reasons: [] },
-      ],
-      assetOnly: [],
-      other: [],
-    },
+test('a new revision of a routinely replaced type changes an export of its id; an in-place update does not', () => {
+  const task = { logicalId: 'Task', type: 'AWS::ECS::TaskDefinition', kind: 'updated' as const, stateful: false };
+  const reviewOf = (resource: StackReview['resources'][number]): StackReview[] => [
+    { environment: 'app', stackId: 'app/Data', status: 'changed', resources: [resource], assetOnly: [], other: [] },
   ];
-  const [found] = exportsInUse(
-    [exporter({ Ref: 'Task' }), importer()],
-    [exporter({ Ref: 'Task' }), importer()],
-    reviews,
-  );
-  expect(found).toMatchObject({ change: 'changes', reason: 'Task is replaced' });
+  const stacks = [exporter({ Ref: 'Task' }), importer()];
+  const revision = reviewOf({ ...task, reasons: ['a new revision (routine)'], routine: 'replaced' });
+  expect(exportsInUse(stacks, stacks, revision)).toEqual([
+    expect.objectContaining({ change: 'changes', reason: 'Task is replaced' }),
+  ]);
+  expect(exportsInUse(stacks, stacks, reviewOf({ ...task, reasons: ['Tags'] }))).toEqual([]);
 });
 
 test('an unused --allow says it matched nothing, exports included', () => {

@@ -292,6 +292,10 @@ test('a new image tag is an ordinary release: new task definitions, migration re
     'Custom::BerthMigration updated',
     'Custom::BerthSecretPreflight updated',
   ]);
+  const taskDefinitions = stackReview(review, 'dev/Service').resources.filter(
+    (r) => r.type === 'AWS::ECS::TaskDefinition',
+  );
+  expect(taskDefinitions.map((r) => r.routine)).toEqual(['replaced', 'replaced']);
   expect(stackReview(review, 'dev/Data').resources).toEqual([]);
   expect(review.blocking).toEqual([]);
   expect(review.exportsInUse).toEqual([]);

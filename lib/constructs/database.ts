@@ -210,11 +210,10 @@ export class Database extends Construct {
   private logRotation(rotation: secretsmanager.SecretRotation, props: DatabaseProps): void {
     const application = rotation.node.findChild('Resource');
     const parameters = application instanceof sam.CfnApplication ? application.parameters : undefined;
-    const functionName =
-      parameters === undefined || Token.isUnresolved(parameters)
-        ? undefined
-        : (parameters as Record<string, string>).functionName;
-    if (!(application instanceof sam.CfnApplication) || !functionName || Token.isUnresolved(functionName)) {
+    const functionName = Token.isUnresolved(parameters)
+      ? undefined
+      : (parameters as Record<string, string> | undefined)?.functionName;
+    if (!functionName || Token.isUnresolved(functionName)) {
       throw new Error(`${rotation.node.path}: CDK no longer names the rotation function in its application`);
     }
     const retention = new logs.LogRetention(this, 'RotationLogRetention', {

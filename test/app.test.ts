@@ -34,6 +34,14 @@ describe('the example app', () => {
     expect(() => app.synth()).toThrow(/dev\/Data\/UnencryptedQueue[\s\S]*AwsSolutions-SQS3/);
   });
 
+  test("records no L2 construct's properties or method calls as usage data (cdk.json turns it off)", () => {
+    const stacks = exampleApp().assembly.nestedAssemblies.flatMap((nested) => nested.nestedAssembly.stacks);
+    const entries = (type: string) => stacks.flatMap((stack) => stack.findMetadataByType(type));
+    expect(entries('aws:cdk:logicalId').length).toBeGreaterThan(100);
+    expect(entries('aws:cdk:analytics:construct')).toEqual([]);
+    expect(entries('aws:cdk:analytics:method')).toEqual([]);
+  });
+
   test('pins every stack to the configured AZs, so synth needs no lookup', () => {
     expect(exampleStage('prod').data.availabilityZones).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
     expect(exampleApp().assembly.manifest.missing ?? []).toEqual([]);

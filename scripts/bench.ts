@@ -126,13 +126,16 @@ function warmSynth(): Timing {
 
 /**
  * An app with one empty stack, run exactly as cdk.json runs bin/app.ts: same cdk.json, same runner
- * (bin/run.cjs and the tsconfig.json it reads), node_modules linked.
+ * (bin/*.cjs and the tsconfig.json it reads), node_modules linked.
  */
 function floorApp(root: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'berth-floor-'));
   symlinkSync(realpathSync(join(root, 'node_modules')), join(dir, 'node_modules'));
   mkdirSync(join(dir, 'bin'));
-  for (const file of ['cdk.json', 'tsconfig.json', 'bin/run.cjs']) copyFileSync(join(root, file), join(dir, file));
+  const runner = readdirSync(join(root, 'bin')).filter((name) => name.endsWith('.cjs'));
+  for (const file of ['cdk.json', 'tsconfig.json', ...runner.map((name) => `bin/${name}`)]) {
+    copyFileSync(join(root, file), join(dir, file));
+  }
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'berth-floor', private: true }));
   // Same App options as bin/app.ts: the floor is the cheapest synth the CLI can do.
   writeFileSync(

@@ -4,7 +4,7 @@
  *
  *   (a) `npm run synth` (what the README tells users to run: cdk synth '**' --quiet + summary)
  *   (b) the same CLI path on an app with one empty stack (the floor), built in a temp dir with the
- *       same cdk.json settings and app runner, node_modules symlinked
+ *       same cdk.json settings and app runner, node_modules symlinked; (a) and (b) take turns
  *   (c) the whole `npm test` (type-check, lint, unit and template tests, cdk-nag, cfn-lint)
  *   (d) the size of each Lambda bundle in cdk.out, mapped to its construct path
  *   (e) the app's own work with everything loaded and compiled (compose + synth + cdk-nag,
@@ -54,39 +54,55 @@ interface Timing {
   readonly runsS: readonly number[];
 }
 
+interface Command {
+  readonly label: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  /** One unmeasured run first, so that every measured synth finds what any synth after the first
+   * finds: the runner's code cache written and the Lambda bundles in cdk.out. */
+  readonly warmUp?: boolean;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
 /**
- * Runs a command `runs` times and takes the median. With `warmUp`, one unmeasured run goes first, so
- * every measured synth finds what any synth after the first finds: the runner's code cache written
- * and the Lambda bundles in cdk.out.
+ * Runs each command `runs` times and takes each one's median. The commands take turns, in an order
+ * that flips every round, so that the machine's drift in speed (up to 50 % within the hour here)
+ * falls on all of them alike instead of on whichever ran last.
  */
-function time(
-  label: string,
-  command: string,
-  commandArgs: readonly string[],
-  cwd: string,
-  warmUp = false,
-  env: NodeJS.ProcessEnv = {},
-): Timing {
-  const runsS: number[] = [];
-  for (let i = warmUp ? -1 : 0; i < runs; i++) {
-    const start = process.hrtime.bigint();
-    const result = spawnSync(command, commandArgs, {
-      cwd,
-      encoding: 'utf8',
-      env: { ...process.env, FORCE_COLOR: '0', ...env },
-    });
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    if (result.status !== 0) {
-      throw new Error(`${label} failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`.slice(-4000));
-    }
-    if (i < 0) {
-      process.stderr.write(`  ${label} warm-up: ${seconds.toFixed(2)} s\n`);
-      continue;
-    }
-    runsS.push(Math.round(seconds * 100) / 100);
-    process.stderr.write(`  ${label} run ${i + 1}/${runs}: ${seconds.toFixed(2)} s\n`);
+function timeEach(commands: readonly Command[]): Timing[] {
+  for (const command of commands.filter((c) => c.warmUp)) {
+    process.stderr.write(`  ${command.label} warm-up: ${run(command).toFixed(2)} s\n`);
   }
-  return timing(runsS);
+  const runsS = commands.map((): number[] => []);
+  for (let round = 0; round < runs; round++) {
+    const order = commands.map((_, index) => index);
+    if (round % 2) order.reverse();
+    for (const index of order) {
+      const command = commands[index];
+      const seconds = run(command);
+      runsS[index].push(Math.round(seconds * 100) / 100);
+      process.stderr.write(`  ${command.label} run ${round + 1}/${runs}: ${seconds.toFixed(2)} s\n`);
+    }
+  }
+  return runsS.map(timing);
+}
+
+/** Runs `command` once; its wall time in seconds. */
+function run(command: Command): number {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(command.command, command.args, {
+    cwd: command.cwd,
+    encoding: 'utf8',
+    env: { ...process.env, FORCE_COLOR: '0', ...command.env },
+  });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (result.status !== 0) {
+    throw new Error(
+      `${command.label} failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`.slice(-4000),
+    );
+  }
+  return seconds;
 }
 
 function timing(runsS: readonly number[]): Timing {
@@ -180,21 +196,23 @@ function bundles(outdir: string): Bundle[] {
 
 const root = process.cwd();
 process.stderr.write(`Benchmarking with ${runs} run(s) each ...\n`);
-const synth = time('(a) npm run synth', 'npm', ['run', 'synth'], root, true);
 const floorDir = floorApp(root);
-// The floor's bin/app.ts would share Berth's cache entries (they are named by path in the project).
-const floor = time(
-  '(b) floor: cdk synth of one empty stack',
-  'npx',
-  ['cdk', 'synth', '**', '--quiet'],
-  floorDir,
-  true,
+const [synth, floor] = timeEach([
+  { label: '(a) npm run synth', command: 'npm', args: ['run', 'synth'], cwd: root, warmUp: true },
   {
-    BERTH_CACHE_DIR: join(floorDir, 'cache'),
+    label: '(b) floor: cdk synth of one empty stack',
+    command: 'npx',
+    args: ['cdk', 'synth', '**', '--quiet'],
+    cwd: floorDir,
+    warmUp: true,
+    // The floor's bin/app.ts would share Berth's cache entries (they are named by path in the project).
+    env: { BERTH_CACHE_DIR: join(floorDir, 'cache') },
   },
-);
+]);
 rmSync(floorDir, { recursive: true, force: true });
-const test = args.includes('--skip-test') ? undefined : time('(c) npm test', 'npm', ['test'], root);
+const test = args.includes('--skip-test')
+  ? undefined
+  : timeEach([{ label: '(c) npm test', command: 'npm', args: ['test'], cwd: root }])[0];
 const warm = warmSynth();
 const lambda = bundles(join(root, 'cdk.out'));
 const ratio = synth.medianS / floor.medianS;

@@ -58,7 +58,7 @@ const WRAPPER = '(function (exports, require, module, __filename, __dirname) { '
 const CODE_CACHE_FORMAT = 2;
 
 registerTypeScript();
-require('./nag-imports.cjs').deferCdkNagServiceImports();
+const loadWithoutDeferral = require('./nag-imports.cjs').deferCdkNagServiceImports();
 if (loader.enableCompileCache) loader.enableCompileCache(cacheDir);
 else useCodeCache(codeCacheFile(entryPath));
 
@@ -66,7 +66,7 @@ process.argv = [process.argv[0] ?? 'node', entryPath, ...args];
 // Loads the entry as the main module (`require.main === module` in it, as under `node`), always
 // through the CommonJS loader: `Module.runMain` would hand it to the ES module loader whenever
 // NODE_OPTIONS has `--import` (as tracing agents do), which does not know `.ts`.
-loader._load(entryPath, null, true);
+loadWithoutDeferral.call(loader, entryPath, null, true);
 
 /**
  * Strips the types of each `.ts` file as Node requires it. The output is kept in the cache

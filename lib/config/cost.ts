@@ -58,16 +58,25 @@ export function checkCost(cost: CostConfig, problems: ProblemList): void {
     'a number of USD in 1..1000000',
     budget,
   );
-  for (const [field, value] of Object.entries(cost.usage ?? {})) {
-    problems.check(
-      typeof value === 'number' && Number.isFinite(value) && value >= 0,
-      `cost.usage.${field}`,
-      'a number >= 0',
-      value,
-    );
+  // Synth does not check types: a misspelled field would otherwise leave its default in force.
+  const usage: unknown = cost.usage;
+  if (usage === undefined) return;
+  if (typeof usage !== 'object' || usage === null || Array.isArray(usage)) {
+    problems.add('cost.usage', 'an object of usage assumptions', usage);
+    return;
   }
-  const change = cost.usage?.databaseDailyChangePercent;
-  if (change !== undefined) {
-    problems.check(change <= 100, 'cost.usage.databaseDailyChangePercent', 'a percentage in 0..100', change);
+  const fields = Object.keys(DEFAULT_USAGE);
+  for (const [field, value] of Object.entries(usage)) {
+    if (!fields.includes(field)) {
+      problems.add(
+        `cost.usage.${field}`,
+        `left out: it is not a usage assumption (those are ${fields.join(', ')})`,
+        value,
+      );
+    } else if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      problems.add(`cost.usage.${field}`, 'a number >= 0', value);
+    } else if (field === 'databaseDailyChangePercent') {
+      problems.check(value <= 100, `cost.usage.${field}`, 'a percentage in 0..100', value);
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { usageOf } from '../../lib/config/cost';
+import { type UsageAssumptions, usageOf } from '../../lib/config/cost';
 import { dev } from '../../lib/config/environments';
 import { environmentProblems } from '../../lib/config/validate';
 
@@ -24,6 +24,27 @@ describe('cost config', () => {
   test('reports a usage assumption is negative', () => {
     expect(environmentProblems({ ...dev, cost: { monthlyBudgetUsd: 100, usage: { natDataGb: -1 } } })).toEqual([
       '[dev] cost.usage.natDataGb must be a number >= 0, got: -1',
+    ]);
+  });
+
+  test('reports a field that is not a usage assumption, naming those there are', () => {
+    const usage = { natDataGB: 500 } as unknown as Partial<UsageAssumptions>;
+    expect(environmentProblems({ ...dev, cost: { monthlyBudgetUsd: 100, usage } })).toEqual([
+      '[dev] cost.usage.natDataGB must be left out: it is not a usage assumption (those are natDataGb, requestsPerMonth, albAverageLcu, logIngestionGb, interfaceEndpointDataGb, databaseDailyChangePercent, containerImageGbPerRepository), got: 500',
+    ]);
+  });
+
+  test.each([5, null, [1]])('reports usage %j is not an object of assumptions', (usage) => {
+    const config = { monthlyBudgetUsd: 100, usage: usage as unknown as Partial<UsageAssumptions> };
+    expect(environmentProblems({ ...dev, cost: config })).toEqual([
+      `[dev] cost.usage must be an object of usage assumptions, got: ${JSON.stringify(usage)}`,
+    ]);
+  });
+
+  test('reports a daily change given as a string once', () => {
+    const usage = { databaseDailyChangePercent: '150' } as unknown as Partial<UsageAssumptions>;
+    expect(environmentProblems({ ...dev, cost: { monthlyBudgetUsd: 100, usage } })).toEqual([
+      "[dev] cost.usage.databaseDailyChangePercent must be a number >= 0, got: '150'",
     ]);
   });
 

@@ -101,7 +101,6 @@ const FREE_TYPES = new Set([
   'AWS::EC2::SubnetRouteTableAssociation',
   'AWS::EC2::VPC',
   'AWS::EC2::VPCGatewayAttachment',
-  'AWS::ECS::Cluster',
   'AWS::ECS::ClusterCapacityProviderAssociations',
   'AWS::ECS::TaskDefinition',
   'AWS::ElastiCache::ParameterGroup',
@@ -541,6 +540,15 @@ function priceFargate({ ofType, prices, add, notes, notPriced }: RegionPricing):
   for (const r of ofType('AWS::ECS::TaskDefinition')) {
     if (!usedTaskDefinitions.has(r.id)) {
       notes.push(`Fargate task definition ${r.id} has no service: billed per run (e.g. migrations), not included`);
+    }
+  }
+  // Container Insights bills its metrics as CloudWatch custom metrics, and how many there are
+  // depends on what runs in the cluster; the table has no price for them yet, so say so.
+  for (const cluster of ofType('AWS::ECS::Cluster')) {
+    const settings = arrayOf(cluster.resource.Properties?.ClusterSettings).map(objectOf);
+    const insights = settings.find((setting) => setting?.Name === 'containerInsights')?.Value;
+    if (insights !== undefined && insights !== 'disabled') {
+      tally(notPriced, `Container Insights (${String(insights)}) on AWS::ECS::Cluster`);
     }
   }
 }

@@ -264,6 +264,23 @@ describe('estimateCost across templates and regions', () => {
     expect(line(result, 'EC2 t4g.nano Nat').monthlyUsd).toBeCloseTo(3.358, 6); // 730 × 0.0046
   });
 
+  test('lists Container Insights on a cluster as not priced, and a cluster without it as free', () => {
+    const cluster = (value?: string) => ({
+      Type: 'AWS::ECS::Cluster',
+      Properties: value === undefined ? {} : { ClusterSettings: [{ Name: 'containerInsights', Value: value }] },
+    });
+    const template: CfnTemplate = {
+      Resources: { On: cluster('enabled'), Enhanced: cluster('enhanced'), Off: cluster('disabled'), Plain: cluster() },
+    };
+    const result = estimateOf([template], 'us-east-1', DEFAULT_USAGE);
+    expect(result.notPriced).toEqual({
+      'Container Insights (enabled) on AWS::ECS::Cluster': 1,
+      'Container Insights (enhanced) on AWS::ECS::Cluster': 1,
+    });
+    // Only the environment's assumed log ingestion, which every estimate has.
+    expect(result.lines.map((l) => l.item)).toEqual(['CloudWatch Logs ingestion']);
+  });
+
   test('lists databases of a class missing from the price table as not priced, counting each', () => {
     const unknownClass = { Type: 'AWS::RDS::DBInstance', Properties: { DBInstanceClass: 'db.x2g.large' } };
     const template: CfnTemplate = { Resources: { Db: unknownClass, Replica: unknownClass } };

@@ -67,8 +67,10 @@ describe('the cost estimate of the example app', () => {
     expect(logsRegion({ name: 'prod' })).toBe('eu-west-1');
   });
 
-  test('leaves no resource type of the example templates unpriced', () => {
-    for (const s of stages) expect(s.estimate?.notPriced).toEqual({});
+  test('leaves no resource type of the example templates unpriced, and names the one feature it does not price', () => {
+    for (const s of stages) {
+      expect(s.estimate?.notPriced).toEqual({ 'Container Insights (enabled) on AWS::ECS::Cluster': 1 });
+    }
   });
 
   test('prints an itemized report with the total and the assumptions', () => {

@@ -27,7 +27,7 @@ export interface ApiAlarmsConfig {
   readonly errorRatePercent: AlarmThreshold;
   /** Unhealthy targets in the target group (seed: above 0). One-minute periods. */
   readonly unhealthyTargets: AlarmThreshold;
-  /** Running tasks below `service.minTasks` (Container Insights). One-minute periods. */
+  /** Tasks running and healthy behind the load balancer below `service.minTasks`. One-minute periods. */
   readonly runningTasks: AlarmTiming;
   /** Service CPU, average over tasks, percent (seed: above 80). One-minute periods. */
   readonly cpuPercent: AlarmThreshold;

@@ -160,6 +160,9 @@ export const dev: EnvironmentConfig = {
     maxTasks: 2,
     cpu: 256,
     memoryMiB: 512,
+    // ~$11 a month of custom metrics that would take dev past its $100 budget; the alarms and
+    // the dashboard read the load balancer's and ECS's free metrics.
+    containerInsights: false,
     environment: { ...SERVICE.environment, LOG_LEVEL: 'debug', CORS_ORIGINS: 'https://dev.example.com' },
   },
   edge: { ...EDGE, hostNames: ['api.dev.example.com'], waf: { ...EDGE.waf, logRetentionDays: 14 } },

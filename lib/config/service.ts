@@ -72,6 +72,13 @@ export interface ServiceConfig {
    * @default false
    */
   readonly readonlyRootFilesystem?: boolean;
+  /**
+   * CloudWatch Container Insights on the service's cluster: per-service and per-task-family CPU,
+   * memory, network and storage metrics, and task counts. CloudWatch bills them as custom metrics
+   * (~37 for one service, ~$11 a month); no alarm depends on them.
+   * @default true
+   */
+  readonly containerInsights?: boolean;
   readonly scaling: ScalingConfig;
 }
 
@@ -137,6 +144,14 @@ export function checkService(env: EnvironmentConfig, problems: ProblemList): voi
     );
   }
   problems.oneOf('service.cpuArchitecture', service.cpuArchitecture, ['ARM64', 'X86_64'] as const);
+  if (service.containerInsights !== undefined) {
+    problems.check(
+      typeof service.containerInsights === 'boolean',
+      'service.containerInsights',
+      'true or false',
+      service.containerInsights,
+    );
+  }
   problems.check(
     !(service.spot && service.cpuArchitecture === 'ARM64'),
     'service.spot',

@@ -37,6 +37,11 @@ export interface ApiServiceProps {
    * @default false
    */
   readonly readonlyRootFilesystem?: boolean;
+  /**
+   * CloudWatch Container Insights on the cluster.
+   * @default true
+   */
+  readonly containerInsights?: boolean;
   readonly logRetentionDays: number;
   readonly logRemovalPolicy: RemovalPolicy;
 }
@@ -52,7 +57,7 @@ const WRITABLE_PATHS: readonly [string, string][] = [
 ];
 
 /**
- * The application on Fargate: a cluster with Container Insights and logged, encrypted ECS Exec;
+ * The application on Fargate: a cluster with (by default) Container Insights and logged, encrypted ECS Exec;
  * a task definition with the image, environment and secrets; a service in the private subnets
  * without public IPs, rolling deployments at 100 % minimum healthy with the circuit breaker
  * rolling back failed releases; and its target group checked on `healthCheckPath` every 30 s.
@@ -76,7 +81,8 @@ export class ApiService extends Construct {
     });
     this.cluster = new ecs.Cluster(this, 'Cluster', {
       vpc: props.vpc,
-      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+      containerInsightsV2:
+        (props.containerInsights ?? true) ? ecs.ContainerInsights.ENABLED : ecs.ContainerInsights.DISABLED,
       enableFargateCapacityProviders: true,
       executeCommandConfiguration: {
         kmsKey: props.encryptionKey,
@@ -84,6 +90,13 @@ export class ApiService extends Construct {
         logConfiguration: { cloudWatchLogGroup: execLogs, cloudWatchEncryptionEnabled: true },
       },
     });
+    if (props.containerInsights === false) {
+      acknowledge(
+        this.cluster,
+        'AwsSolutions-ECS4',
+        'Container Insights is turned off in this environment (service.containerInsights) to save its custom-metric charges; the alarms and the dashboard read the free ALB and ECS metrics.',
+      );
+    }
 
     this.logGroup = encryptedLogGroup(this, 'Logs', {
       encryptionKey: props.encryptionKey,

@@ -133,13 +133,14 @@ function specs(props: ServiceAlarmsProps): AlarmSpec[] {
       id: 'ApiRunningTasks',
       name: 'api-running-tasks',
       severity: 'critical',
-      metric: m.runningTasks,
+      // The load balancer's count of healthy targets: free, unlike Container Insights'
+      // RunningTaskCount, and a task that runs without passing its health check serves nothing.
+      metric: m.healthyTargets,
       threshold: minTasks,
       comparison: BELOW,
       evaluationPeriods: api.runningTasks.evaluationPeriods,
-      // No datapoint means Container Insights sees no task of the service at all.
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-      description: `Fewer than ${minTasks} task(s) running (service.minTasks). Check first: ECS service events (failed deployments, image pull or secret errors, Spot interruptions) and stopped tasks' exit codes.`,
+      description: `Fewer than ${minTasks} task(s) running and healthy behind the load balancer (service.minTasks). Check first: ECS service events (failed deployments, image pull or secret errors, Spot interruptions), stopped tasks' exit codes, then the health path.`,
     },
     {
       id: 'ApiCpu',

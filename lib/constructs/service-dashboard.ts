@@ -71,7 +71,7 @@ export class ServiceDashboard extends Construct {
         [m.cacheMemoryPercent, m.cacheEngineCpuPercent],
         [m.cacheEvictions],
       ),
-      graph('Tasks and targets', [m.runningTasks, m.healthyTargets, m.unhealthyTargets]),
+      graph('Tasks behind the load balancer: healthy and unhealthy', [m.healthyTargets, m.unhealthyTargets]),
       graph('WAF: allowed and blocked per 5 minutes', [m.wafAllowedRequests, m.wafBlockedRequests]),
     );
     for (const remote of props.remoteAlarms ?? []) {

@@ -34,7 +34,6 @@ export interface ServiceMetrics {
   readonly errorRatePercent: cloudwatch.IMetric;
   readonly healthyTargets: cloudwatch.IMetric;
   readonly unhealthyTargets: cloudwatch.IMetric;
-  readonly runningTasks: cloudwatch.IMetric;
   readonly serviceCpu: cloudwatch.IMetric;
   readonly serviceMemory: cloudwatch.IMetric;
   readonly databaseConnections: cloudwatch.IMetric;
@@ -116,13 +115,6 @@ export function serviceMetrics(sources: ServiceMetricSources): ServiceMetrics {
     }),
     healthyTargets: tg.healthyHostCount({ statistic: 'Minimum', period: MINUTE }),
     unhealthyTargets: tg.unhealthyHostCount({ statistic: 'Maximum', period: MINUTE }),
-    runningTasks: new cloudwatch.Metric({
-      namespace: 'ECS/ContainerInsights',
-      metricName: 'RunningTaskCount',
-      dimensionsMap: { ClusterName: service.cluster.clusterName, ServiceName: service.serviceName },
-      statistic: 'Minimum',
-      period: MINUTE,
-    }),
     // CPU is load, so the average over tasks; memory leaks happen in one task, so the fullest.
     serviceCpu: service.metricCpuUtilization({ statistic: 'Average', period: MINUTE }),
     serviceMemory: service.metricMemoryUtilization({ statistic: 'Maximum', period: MINUTE }),

@@ -487,7 +487,8 @@ export function spotShare(tasks: number, strategy: readonly unknown[]): number {
   return spot / tasks;
 }
 
-function priceFargate({ ofType, prices, add, notes, notPriced }: RegionPricing): void {
+function priceFargate(pricing: RegionPricing): void {
+  const { ofType, prices, add, notes, notPriced } = pricing;
   const usedTaskDefinitions = new Set<string>();
   for (const service of ofType('AWS::ECS::Service')) {
     const p = service.resource.Properties ?? {};
@@ -542,14 +543,42 @@ function priceFargate({ ofType, prices, add, notes, notPriced }: RegionPricing):
       notes.push(`Fargate task definition ${r.id} has no service: billed per run (e.g. migrations), not included`);
     }
   }
-  // Container Insights bills its metrics as CloudWatch custom metrics, and how many there are
-  // depends on what runs in the cluster; the table has no price for them yet, so say so.
+  priceContainerInsights(pricing);
+}
+
+/**
+ * The metrics Container Insights (standard) publishes on Fargate, by the CloudWatch user guide's
+ * list for ECS: CPU and memory reserved and used, network received and sent, storage read and
+ * written, ephemeral storage reserved and used at each level; the cluster also counts its tasks
+ * and services, and each service its desired, running and pending tasks, deployments and task sets.
+ */
+const CONTAINER_INSIGHTS_METRICS = { cluster: 12, service: 15, taskFamily: 10 } as const;
+
+/**
+ * Container Insights bills its metrics as CloudWatch custom metrics; their performance log events
+ * are part of the log ingestion assumption. Enhanced observability is billed per observation,
+ * which the table does not price.
+ */
+function priceContainerInsights({ ofType, prices, add, notPriced }: RegionPricing): void {
+  const services = ofType('AWS::ECS::Service');
   for (const cluster of ofType('AWS::ECS::Cluster')) {
     const settings = arrayOf(cluster.resource.Properties?.ClusterSettings).map(objectOf);
     const insights = settings.find((setting) => setting?.Name === 'containerInsights')?.Value;
-    if (insights !== undefined && insights !== 'disabled') {
+    if (insights === undefined || insights === 'disabled') continue;
+    if (insights !== 'enabled') {
       tally(notPriced, `Container Insights (${String(insights)}) on AWS::ECS::Cluster`);
+      continue;
     }
+    // Each service runs one task family; a task definition run without a service (a migration)
+    // publishes only while it runs.
+    const inCluster = services.filter((s) => referencesIn(s.resource.Properties?.Cluster).includes(cluster.id)).length;
+    const { cluster: perCluster, service: perService, taskFamily: perFamily } = CONTAINER_INSIGHTS_METRICS;
+    const metrics = perCluster + inCluster * (perService + perFamily);
+    add(
+      `Container Insights ${cluster.id}`,
+      `${metrics} metric(s) (assumed: ${perCluster} + ${inCluster} service(s) × ${perService + perFamily}) × ${usd(prices.customMetricMonth)}`,
+      metrics * prices.customMetricMonth,
+    );
   }
 }
 

@@ -62,6 +62,8 @@ export interface RegionPrices {
   readonly dashboardMonth: number;
   /** CloudWatch Logs ingestion per GB. */
   readonly logIngestionGb: number;
+  /** CloudWatch custom metric per metric-month (first 10,000 metrics), as Container Insights bills. */
+  readonly customMetricMonth: number;
   /** CloudWatch Synthetics per canary run. */
   readonly canaryRun: number;
   /** Route 53: health check of an AWS endpoint per month, plus per optional feature; hosted zone. */
@@ -147,6 +149,7 @@ const US_EAST_1: RegionPrices = {
   compositeAlarmMonth: 0.5,
   dashboardMonth: 3,
   logIngestionGb: 0.5,
+  customMetricMonth: 0.3,
   canaryRun: 0.0012,
   healthCheckMonth: 0.5,
   healthCheckFeatureMonth: 1,
@@ -232,6 +235,7 @@ const EU_WEST_1: RegionPrices = {
   compositeAlarmMonth: 0.5,
   dashboardMonth: 3,
   logIngestionGb: 0.57,
+  customMetricMonth: 0.3,
   canaryRun: 0.0012,
   healthCheckMonth: 0.5,
   healthCheckFeatureMonth: 1,

@@ -98,6 +98,7 @@ export class ServiceStack extends EnvironmentStack {
       secrets: secrets.ecsSecrets,
       user: service.user,
       readonlyRootFilesystem: service.readonlyRootFilesystem,
+      containerInsights: service.containerInsights,
       logRetentionDays,
       logRemovalPolicy,
     });

@@ -266,6 +266,11 @@ describe('validateEnvironments rejects', () => {
       "[dev] service.spot must be false with cpuArchitecture 'ARM64' (Fargate Spot runs only X86_64 Linux tasks)",
     ],
     [
+      'Container Insights given as a string',
+      variant(dev, { service: { containerInsights: 'yes' as unknown as boolean } }),
+      "[dev] service.containerInsights must be true or false, got: 'yes'",
+    ],
+    [
       'the latest tag',
       variant(dev, { service: { image: { tag: 'latest' } } }),
       "[dev] service.image.tag must be a pinned image tag (letters, digits, '_', '.', '-'; up to 128; not 'latest'), got: 'latest'",

@@ -19,7 +19,6 @@ const KEYS: (keyof ServiceMetrics)[] = [
   'errorRatePercent',
   'healthyTargets',
   'unhealthyTargets',
-  'runningTasks',
   'serviceCpu',
   'serviceMemory',
   'databaseConnections',

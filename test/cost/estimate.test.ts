@@ -264,21 +264,36 @@ describe('estimateCost across templates and regions', () => {
     expect(line(result, 'EC2 t4g.nano Nat').monthlyUsd).toBeCloseTo(3.358, 6); // 730 × 0.0046
   });
 
-  test('lists Container Insights on a cluster as not priced, and a cluster without it as free', () => {
+  test('prices Container Insights per metric by what runs in the cluster; enhanced is not priced', () => {
     const cluster = (value?: string) => ({
       Type: 'AWS::ECS::Cluster',
       Properties: value === undefined ? {} : { ClusterSettings: [{ Name: 'containerInsights', Value: value }] },
     });
+    const service = (clusterId: string) => ({ Type: 'AWS::ECS::Service', Properties: { Cluster: { Ref: clusterId } } });
     const template: CfnTemplate = {
-      Resources: { On: cluster('enabled'), Enhanced: cluster('enhanced'), Off: cluster('disabled'), Plain: cluster() },
+      Resources: {
+        Busy: cluster('enabled'),
+        Idle: cluster('enabled'),
+        Enhanced: cluster('enhanced'),
+        Off: cluster('disabled'),
+        Plain: cluster(),
+        Api: service('Busy'),
+        Worker: service('Busy'),
+      },
     };
     const result = estimateOf([template], 'us-east-1', DEFAULT_USAGE);
-    expect(result.notPriced).toEqual({
-      'Container Insights (enabled) on AWS::ECS::Cluster': 1,
-      'Container Insights (enhanced) on AWS::ECS::Cluster': 1,
-    });
-    // Only the environment's assumed log ingestion, which every estimate has.
-    expect(result.lines.map((l) => l.item)).toEqual(['CloudWatch Logs ingestion']);
+    // 12 for the cluster + 2 services × (15 for the service + 10 for its task family) = 62 × $0.30
+    expect(line(result, 'Container Insights Busy').monthlyUsd).toBeCloseTo(18.6, 6);
+    // The cluster's 12 alone
+    expect(line(result, 'Container Insights Idle').monthlyUsd).toBeCloseTo(3.6, 6);
+    expect(result.lines.filter((l) => l.item.startsWith('Container Insights')).map((l) => l.item)).toEqual([
+      'Container Insights Busy',
+      'Container Insights Idle',
+    ]);
+    // (The bare services have no task definition to price, which is listed too.)
+    expect(Object.keys(result.notPriced).filter((key) => key.startsWith('Container Insights'))).toEqual([
+      'Container Insights (enhanced) on AWS::ECS::Cluster',
+    ]);
   });
 
   test('lists databases of a class missing from the price table as not priced, counting each', () => {

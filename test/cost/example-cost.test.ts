@@ -67,10 +67,19 @@ describe('the cost estimate of the example app', () => {
     expect(logsRegion({ name: 'prod' })).toBe('eu-west-1');
   });
 
-  test('leaves no resource type of the example templates unpriced, and names the one feature it does not price', () => {
-    for (const s of stages) {
-      expect(s.estimate?.notPriced).toEqual({ 'Container Insights (enabled) on AWS::ECS::Cluster': 1 });
-    }
+  test('leaves no resource type of the example templates unpriced', () => {
+    for (const s of stages) expect(s.estimate?.notPriced).toEqual({});
+  });
+
+  test('prices Container Insights where it is on: staging and prod, not dev', () => {
+    const insights = (env: string) =>
+      stage(env)
+        .estimate?.lines.filter((l) => l.item.startsWith('Container Insights'))
+        .map((l) => l.monthlyUsd);
+    expect(insights('dev')).toEqual([]);
+    // 12 for the cluster + 1 service × 25 = 37 metrics × $0.30
+    expect(insights('staging')).toEqual([expect.closeTo(11.1, 6)]);
+    expect(insights('prod')).toEqual([expect.closeTo(11.1, 6)]);
   });
 
   test('prints an itemized report with the total and the assumptions', () => {

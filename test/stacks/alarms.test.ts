@@ -61,10 +61,10 @@ function singleMetricAlarms(env: Env) {
     ],
     [
       'api-running-tasks',
-      'ECS/ContainerInsights',
-      'RunningTaskCount',
+      'AWS/ApplicationELB',
+      'HealthyHostCount',
       'Minimum',
-      ['ClusterName', 'ServiceName'],
+      ['LoadBalancer', 'TargetGroup'],
       size.minTasks,
       'LessThanThreshold',
       5,
@@ -353,7 +353,8 @@ describe('dashboard', () => {
       '"MemoryUtilization"',
       '"DatabaseConnections"',
       '"DatabaseMemoryUsagePercentage"',
-      '"RunningTaskCount"',
+      '"HealthyHostCount"',
+      '"UnHealthyHostCount"',
       '"type":"alarm"',
       `alarm:berth-${env}-uptime`,
     ]) {

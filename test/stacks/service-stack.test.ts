@@ -228,7 +228,7 @@ describe('WAF', () => {
 });
 
 describe('service', () => {
-  test('runs on a cluster with Container Insights and logged, encrypted ECS Exec', () => {
+  test('prod runs on a cluster with Container Insights and logged, encrypted ECS Exec', () => {
     serviceTemplate('prod').hasResourceProperties('AWS::ECS::Cluster', {
       ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
       Configuration: {
@@ -383,6 +383,26 @@ describe('service', () => {
       // Autoscaling owns the task count; a deploy must not reset it.
       DesiredCount: Match.absent(),
     });
+  });
+
+  test.each([
+    ['dev', 'disabled'],
+    ['staging', 'enabled'],
+    ['prod', 'enabled'],
+  ])('%s: Container Insights %s on the cluster, and no alarm depends on it', (env, insights) => {
+    const template = serviceTemplate(env);
+    template.hasResourceProperties('AWS::ECS::Cluster', {
+      ClusterSettings: [{ Name: 'containerInsights', Value: insights }],
+    });
+    const namespaces = Object.values(template.findResources('AWS::CloudWatch::Alarm')).flatMap((alarm) => {
+      const p = alarm.Properties as {
+        Namespace?: string;
+        Metrics?: { MetricStat?: { Metric?: { Namespace?: string } } }[];
+      };
+      return [p.Namespace, ...(p.Metrics ?? []).map((m) => m.MetricStat?.Metric?.Namespace)];
+    });
+    expect(namespaces).toContain('AWS/ApplicationELB');
+    expect(namespaces).not.toContain('ECS/ContainerInsights');
   });
 
   test.each(ENVIRONMENTS)('%s: the service is deleted before its capacity provider association', (env) => {

@@ -68,11 +68,7 @@ export function checkCost(cost: CostConfig, problems: ProblemList): void {
   const fields = Object.keys(DEFAULT_USAGE);
   for (const [field, value] of Object.entries(usage)) {
     if (!fields.includes(field)) {
-      problems.add(
-        `cost.usage.${field}`,
-        `left out: it is not a usage assumption (those are ${fields.join(', ')})`,
-        value,
-      );
+      problems.add('cost.usage', `made of the usage assumptions (${fields.join(', ')})`, field);
     } else if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
       problems.add(`cost.usage.${field}`, 'a number >= 0', value);
     } else if (field === 'databaseDailyChangePercent') {

@@ -193,7 +193,8 @@ export const staging: EnvironmentConfig = {
     environment: { ...SERVICE.environment, CORS_ORIGINS: 'https://staging.example.com' },
   },
   edge: { ...EDGE, hostNames: ['api.staging.example.com'] },
-  cost: { monthlyBudgetUsd: 200, usage: { requestsPerMonth: 3_000_000 } },
+  // The estimate is ~$156 a month, ~$200 at max tasks: the 80 % alert fires past $200 of actual spend.
+  cost: { monthlyBudgetUsd: 250, usage: { requestsPerMonth: 3_000_000 } },
 };
 
 export const prod: EnvironmentConfig = {

@@ -360,6 +360,7 @@ function priceRegion(pricing: RegionPricing): void {
       );
   }
   priceFargate(pricing);
+  priceContainerInsights(pricing);
   priceDatabases(pricing);
   for (const proxy of ofType('AWS::RDS::DBProxy')) priceProxy(proxy, pricing);
   priceCaches(pricing);
@@ -487,8 +488,7 @@ export function spotShare(tasks: number, strategy: readonly unknown[]): number {
   return spot / tasks;
 }
 
-function priceFargate(pricing: RegionPricing): void {
-  const { ofType, prices, add, notes, notPriced } = pricing;
+function priceFargate({ ofType, prices, add, notes, notPriced }: RegionPricing): void {
   const usedTaskDefinitions = new Set<string>();
   for (const service of ofType('AWS::ECS::Service')) {
     const p = service.resource.Properties ?? {};
@@ -543,7 +543,6 @@ function priceFargate(pricing: RegionPricing): void {
       notes.push(`Fargate task definition ${r.id} has no service: billed per run (e.g. migrations), not included`);
     }
   }
-  priceContainerInsights(pricing);
 }
 
 /**
@@ -563,20 +562,23 @@ function priceContainerInsights({ ofType, prices, add, notPriced }: RegionPricin
   const services = ofType('AWS::ECS::Service');
   for (const cluster of ofType('AWS::ECS::Cluster')) {
     const settings = arrayOf(cluster.resource.Properties?.ClusterSettings).map(objectOf);
+    // Without the setting, the account's default decides, which a template cannot tell; Berth
+    // always sets it.
     const insights = settings.find((setting) => setting?.Name === 'containerInsights')?.Value;
     if (insights === undefined || insights === 'disabled') continue;
     if (insights !== 'enabled') {
       tally(notPriced, `Container Insights (${String(insights)}) on AWS::ECS::Cluster`);
       continue;
     }
-    // Each service runs one task family; a task definition run without a service (a migration)
+    // The task families the services run; a task definition run without a service (a migration)
     // publishes only while it runs.
-    const inCluster = services.filter((s) => referencesIn(s.resource.Properties?.Cluster).includes(cluster.id)).length;
+    const inCluster = services.filter((s) => referencesIn(s.resource.Properties?.Cluster).includes(cluster.id));
+    const families = new Set(inCluster.flatMap((s) => referencesIn(s.resource.Properties?.TaskDefinition))).size;
     const { cluster: perCluster, service: perService, taskFamily: perFamily } = CONTAINER_INSIGHTS_METRICS;
-    const metrics = perCluster + inCluster * (perService + perFamily);
+    const metrics = perCluster + inCluster.length * perService + families * perFamily;
     add(
       `Container Insights ${cluster.id}`,
-      `${metrics} metric(s) (assumed: ${perCluster} + ${inCluster} service(s) × ${perService + perFamily}) × ${usd(prices.customMetricMonth)}`,
+      `${metrics} metric(s) (assumed: ${perCluster} + ${inCluster.length} service(s) × ${perService} + ${families} task famil${families === 1 ? 'y' : 'ies'} × ${perFamily}) × ${usd(prices.customMetricMonth)}`,
       metrics * prices.customMetricMonth,
     );
   }

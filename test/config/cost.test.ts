@@ -30,7 +30,7 @@ describe('cost config', () => {
   test('reports a field that is not a usage assumption, naming those there are', () => {
     const usage = { natDataGB: 500 } as unknown as Partial<UsageAssumptions>;
     expect(environmentProblems({ ...dev, cost: { monthlyBudgetUsd: 100, usage } })).toEqual([
-      '[dev] cost.usage.natDataGB must be left out: it is not a usage assumption (those are natDataGb, requestsPerMonth, albAverageLcu, logIngestionGb, interfaceEndpointDataGb, databaseDailyChangePercent, containerImageGbPerRepository), got: 500',
+      "[dev] cost.usage must be made of the usage assumptions (natDataGb, requestsPerMonth, albAverageLcu, logIngestionGb, interfaceEndpointDataGb, databaseDailyChangePercent, containerImageGbPerRepository), got: 'natDataGB'",
     ]);
   });
 

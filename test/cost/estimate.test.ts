@@ -269,7 +269,10 @@ describe('estimateCost across templates and regions', () => {
       Type: 'AWS::ECS::Cluster',
       Properties: value === undefined ? {} : { ClusterSettings: [{ Name: 'containerInsights', Value: value }] },
     });
-    const service = (clusterId: string) => ({ Type: 'AWS::ECS::Service', Properties: { Cluster: { Ref: clusterId } } });
+    const service = (clusterId: string, taskDefinition: string) => ({
+      Type: 'AWS::ECS::Service',
+      Properties: { Cluster: { Ref: clusterId }, TaskDefinition: { Ref: taskDefinition } },
+    });
     const template: CfnTemplate = {
       Resources: {
         Busy: cluster('enabled'),
@@ -277,13 +280,15 @@ describe('estimateCost across templates and regions', () => {
         Enhanced: cluster('enhanced'),
         Off: cluster('disabled'),
         Plain: cluster(),
-        Api: service('Busy'),
-        Worker: service('Busy'),
+        Api: service('Busy', 'ApiTask'),
+        Worker: service('Busy', 'WorkerTask'),
+        // A second service of the same task family adds its service metrics only.
+        ApiCanary: service('Busy', 'ApiTask'),
       },
     };
     const result = estimateOf([template], 'us-east-1', DEFAULT_USAGE);
-    // 12 for the cluster + 2 services × (15 for the service + 10 for its task family) = 62 × $0.30
-    expect(line(result, 'Container Insights Busy').monthlyUsd).toBeCloseTo(18.6, 6);
+    // 12 for the cluster + 3 services × 15 + 2 task families × 10 = 77 metrics × $0.30
+    expect(line(result, 'Container Insights Busy').monthlyUsd).toBeCloseTo(23.1, 6);
     // The cluster's 12 alone
     expect(line(result, 'Container Insights Idle').monthlyUsd).toBeCloseTo(3.6, 6);
     expect(result.lines.filter((l) => l.item.startsWith('Container Insights')).map((l) => l.item)).toEqual([

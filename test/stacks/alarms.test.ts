@@ -185,6 +185,16 @@ describe.each(ENVIRONMENTS)('%s alarms', (env) => {
     });
   });
 
+  test("api-running-tasks: the API target group's healthy targets on its load balancer; silence breaches", () => {
+    const props = alarm(template(), env, 'api-running-tasks');
+    expect(props.TreatMissingData).toBe('breaching');
+    const dimensions = Object.fromEntries(
+      (props.Dimensions as { Name: string; Value: unknown }[]).map((d) => [d.Name, JSON.stringify(d.Value)]),
+    );
+    expect(dimensions.TargetGroup).toMatch(/^\{"Fn::GetAtt":\["ApiTargetGroup[0-9A-F]{8}","TargetGroupFullName"\]\}$/);
+    expect(dimensions.LoadBalancer).toContain('"Ref":"EdgeLoadBalancerHttps');
+  });
+
   test('api-5xx-rate: target + ELB 5xx over requests, guarded against no traffic', () => {
     const props = alarm(template(), env, 'api-5xx-rate');
     expect(props).toMatchObject({

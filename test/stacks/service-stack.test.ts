@@ -629,7 +629,7 @@ describe('release gate', () => {
 describe('budget', () => {
   test.each([
     ['dev', 100],
-    ['staging', 200],
+    ['staging', 250],
     ['prod', 700],
   ])('%s alerts the notification topic at 80 %% actual and 100 %% forecast of $%i', (env, amount) => {
     const template = serviceTemplate(env);

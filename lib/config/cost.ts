@@ -1,3 +1,4 @@
+import type { EnvironmentConfig } from './types';
 import type { ProblemList } from './validate';
 
 /**
@@ -31,7 +32,18 @@ export interface CostConfig {
    * @default - `DEFAULT_USAGE` for every field not given
    */
   readonly usage?: Partial<UsageAssumptions>;
+  /**
+   * What the budget counts: every cost of the account, or only the costs tagged with
+   * `berth:environment` = the environment's name (for an account several environments share;
+   * every resource of the environment then carries that tag, and it must be activated as a cost
+   * allocation tag in the Billing console).
+   * @default 'account'
+   */
+  readonly budgetScope?: 'account' | 'environment';
 }
+
+/** The tag that marks every resource of an environment whose budget is scoped to it. */
+export const ENVIRONMENT_TAG = 'berth:environment';
 
 /** A small team's dev-sized month; production environments should state their own figures. */
 export const DEFAULT_USAGE: UsageAssumptions = {
@@ -49,6 +61,24 @@ export function usageOf(cost: CostConfig | undefined): UsageAssumptions {
   return { ...DEFAULT_USAGE, ...cost?.usage };
 }
 
+/**
+ * Environments that share an account with another and budget for the whole account: each such
+ * budget would count the others' costs too.
+ */
+export function sharedAccountBudgetProblems(environments: readonly EnvironmentConfig[]): string[] {
+  const problems: string[] = [];
+  for (const env of environments) {
+    const others = environments.filter((other) => other !== env && other.account === env.account);
+    const scope = env.cost?.budgetScope;
+    if (others.length === 0 || (scope ?? 'account') !== 'account') continue;
+    const names = others.map((other) => other.name).join(', ');
+    problems.push(
+      `[${env.name}] cost.budgetScope must be 'environment' when ${names} share${others.length === 1 ? 's' : ''} account ${env.account} (an account-wide budget counts their costs too), got: ${scope === undefined ? "nothing (default 'account')" : `'${scope}'`}`,
+    );
+  }
+  return problems;
+}
+
 /** Checks the `cost` config of one environment into `problems`. */
 export function checkCost(cost: CostConfig, problems: ProblemList): void {
   const budget = cost.monthlyBudgetUsd;
@@ -58,6 +88,9 @@ export function checkCost(cost: CostConfig, problems: ProblemList): void {
     'a number of USD in 1..1000000',
     budget,
   );
+  if (cost.budgetScope !== undefined) {
+    problems.oneOf('cost.budgetScope', cost.budgetScope, ['account', 'environment'] as const);
+  }
   // Synth does not check types: a misspelled field would otherwise leave its default in force.
   const usage: unknown = cost.usage;
   if (usage === undefined) return;

@@ -3,7 +3,7 @@ export { ConfigError, ProblemList } from './problems';
 import { checkAlarms } from './alarms';
 import { KNOWN_REGIONS, LOG_RETENTION_DAYS } from './aws-values';
 import { checkCi, ciAccountProblems } from './ci';
-import { checkCost } from './cost';
+import { checkCost, sharedAccountBudgetProblems } from './cost';
 import { checkEdge } from './edge';
 import {
   defaultMaxConnections,
@@ -421,6 +421,7 @@ export function validateEnvironments(environments: readonly EnvironmentConfig[])
   }
   for (const env of environments) problems.push(...environmentProblems(env));
   problems.push(...ciAccountProblems(environments));
+  problems.push(...sharedAccountBudgetProblems(environments));
   if (problems.length > 0) throw new ConfigError(problems);
   return environments;
 }

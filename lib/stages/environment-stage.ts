@@ -1,5 +1,6 @@
-import { Stage, type StageProps } from 'aws-cdk-lib';
+import { Stage, type StageProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { ENVIRONMENT_TAG } from '../config/cost';
 import type { EnvironmentConfig } from '../config/types';
 import { DataStack } from '../stacks/data-stack';
 import { ServiceStack } from '../stacks/service-stack';
@@ -39,5 +40,8 @@ export class EnvironmentStage extends Stage {
       config,
       description: `Berth ${config.name}: Route 53 uptime check of the public health path and its alarm (us-east-1)`,
     });
+    // What a budget scoped to the environment counts. Only then: the tag would otherwise change
+    // every resource of an environment deployed before it, for nothing.
+    if (config.cost.budgetScope === 'environment') Tags.of(this).add(ENVIRONMENT_TAG, config.name);
   }
 }

@@ -36,14 +36,17 @@ describe('validateEnvironments rejects', () => {
   });
 
   test('environments of one account naming different repositories or providers', () => {
+    // Budgets scoped to each environment, as a shared account needs (validate.test.ts).
+    const scoped = { cost: { budgetScope: 'environment' as const } };
     const sameAccount = variant(staging, {
+      ...scoped,
       account: dev.account,
       ci: {
         repository: 'example-org/other',
         oidcProviderArn: 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com',
       },
     });
-    expect(problemsOf(dev, sameAccount)).toEqual([
+    expect(problemsOf(variant(dev, scoped), sameAccount)).toEqual([
       '[staging] ci.repository must be the same as in dev (both in account 111111111111, which has one CI access stack), got: "example-org/other"',
       '[staging] ci.oidcProviderArn must be the same as in dev (both in account 111111111111, which has one CI access stack), got: "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"',
     ]);

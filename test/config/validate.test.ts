@@ -443,6 +443,21 @@ describe('validateEnvironments rejects', () => {
     ]);
   });
 
+  test('environments sharing an account whose budgets would each count the whole account', () => {
+    const shared = variant(staging, { account: dev.account });
+    expect(problemsOf(dev, shared, prod)).toEqual([
+      "[dev] cost.budgetScope must be 'environment' when staging shares account 111111111111 (an account-wide budget counts their costs too), got: nothing (default 'account')",
+      "[staging] cost.budgetScope must be 'environment' when dev shares account 111111111111 (an account-wide budget counts their costs too), got: nothing (default 'account')",
+    ]);
+    const scoped = (env: EnvironmentConfig) => variant(env, { cost: { budgetScope: 'environment' } });
+    expect(problemsOf(scoped(dev), scoped(shared), prod)).toEqual([]);
+  });
+
+  test('a budget scope that is neither account nor environment', () => {
+    const bad = variant(dev, { cost: { budgetScope: 'team' as 'account' } });
+    expect(problemsOf(bad)).toEqual(["[dev] cost.budgetScope must be one of account, environment, got: 'team'"]);
+  });
+
   test('an empty list of environments', () => {
     expect(problemsOf()).toEqual(['[app] environments must list at least one environment, got: []']);
   });

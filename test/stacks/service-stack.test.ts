@@ -664,4 +664,35 @@ describe('budget', () => {
       },
     });
   });
+
+  test('counts the whole account by default, and leaves resources untagged', () => {
+    serviceTemplate('dev').hasResourceProperties('AWS::Budgets::Budget', {
+      Budget: Match.objectLike({ CostFilters: Match.absent() }),
+    });
+    expect(JSON.stringify(serviceTemplate('dev').toJSON())).not.toContain('berth:environment');
+  });
+
+  test('scoped to the environment: counts its tag, which every resource of the environment carries', () => {
+    const config: EnvironmentConfig = { ...dev, cost: { ...dev.cost, budgetScope: 'environment' } };
+    const stacks = synthesizeStacks([config]).filter((s) => s.stackId.startsWith('dev/'));
+    const service = stacks.find((s) => s.stackId === 'dev/Service');
+    if (!service) throw new Error('no dev/Service stack');
+    Template.fromJSON(service.template as Record<string, unknown>).hasResourceProperties('AWS::Budgets::Budget', {
+      Budget: Match.objectLike({ CostFilters: { TagKeyValue: ['user:berth:environment$dev'] } }),
+    });
+    const tag = { Key: 'berth:environment', Value: 'dev' };
+    for (const { stackId, template } of stacks) {
+      const data = Template.fromJSON(template as Record<string, unknown>);
+      for (const type of ['AWS::EC2::VPC', 'AWS::ECS::Cluster', 'AWS::Route53::HealthCheck']) {
+        for (const [id, resource] of Object.entries(data.findResources(type))) {
+          const props = resource.Properties as { Tags?: unknown[]; HealthCheckTags?: unknown[] };
+          expect([stackId, id, props.Tags ?? props.HealthCheckTags]).toEqual([
+            stackId,
+            id,
+            expect.arrayContaining([tag]),
+          ]);
+        }
+      }
+    }
+  });
 });

@@ -269,6 +269,14 @@ interface RegionPricing {
 /** Prices the resources of one region of an environment, adding a line per billed item. */
 function priceRegion(pricing: RegionPricing): void {
   const { ofType, prices, usage, add, notes, notPriced, pricedForEnvironment } = pricing;
+  /** How many subnets `value` lists; a list a template does not spell out counts as one, noted. */
+  const subnetCount = (value: unknown, resource: Located): number => {
+    if (Array.isArray(value)) return Math.max(1, value.length);
+    if (value !== undefined) {
+      notes.push(`${resource.id}: its subnets are not listed in the template (a token): counted as one`);
+    }
+    return 1;
+  };
   const addForEnvironment: Add = (item, ...rest) => {
     if (pricedForEnvironment.has(item)) return;
     pricedForEnvironment.add(item);
@@ -291,10 +299,7 @@ function priceRegion(pricing: RegionPricing): void {
     (r) => r.resource.Properties?.VpcEndpointType === 'Interface',
   );
   if (interfaceEndpoints.length > 0) {
-    const azHours = interfaceEndpoints.reduce(
-      (sum, r) => sum + Math.max(1, arrayOf(r.resource.Properties?.SubnetIds).length),
-      0,
-    );
+    const azHours = interfaceEndpoints.reduce((sum, r) => sum + subnetCount(r.resource.Properties?.SubnetIds, r), 0);
     hourly(
       'Interface VPC endpoints',
       azHours,
@@ -319,7 +324,7 @@ function priceRegion(pricing: RegionPricing): void {
   for (const alb of albs) {
     const p = alb.resource.Properties ?? {};
     if ((p.Scheme ?? 'internet-facing') === 'internet-facing') {
-      albPublicIps += Math.max(arrayOf(p.Subnets).length, arrayOf(p.SubnetMappings).length, 1);
+      albPublicIps += subnetCount(p.Subnets ?? p.SubnetMappings, alb);
     }
   }
   if (albs.length > 0) {

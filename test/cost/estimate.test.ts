@@ -301,6 +301,25 @@ describe('estimateCost across templates and regions', () => {
     ]);
   });
 
+  test('counts a subnet list the template does not spell out as one subnet, and says so', () => {
+    const imported = { 'Fn::Split': [',', { 'Fn::ImportValue': 'subnets' }] };
+    const template: CfnTemplate = {
+      Resources: {
+        Alb: { Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', Properties: { Subnets: imported } },
+        Endpoint: { Type: 'AWS::EC2::VPCEndpoint', Properties: { VpcEndpointType: 'Interface', SubnetIds: imported } },
+      },
+    };
+    const result = estimateOf([template], 'us-east-1', DEFAULT_USAGE);
+    expect(line(result, 'Public IPv4 addresses').monthlyUsd).toBeCloseTo(3.65, 6); // 1 × 730 × 0.005
+    expect(line(result, 'Interface VPC endpoints').monthlyUsd).toBeCloseTo(7.3, 6); // 1 × 730 × 0.01
+    expect(result.notes).toEqual(
+      expect.arrayContaining([
+        'Alb: its subnets are not listed in the template (a token): counted as one',
+        'Endpoint: its subnets are not listed in the template (a token): counted as one',
+      ]),
+    );
+  });
+
   test('lists databases of a class missing from the price table as not priced, counting each', () => {
     const unknownClass = { Type: 'AWS::RDS::DBInstance', Properties: { DBInstanceClass: 'db.x2g.large' } };
     const template: CfnTemplate = { Resources: { Db: unknownClass, Replica: unknownClass } };

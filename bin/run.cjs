@@ -10,8 +10,8 @@
  *   (and the file:line cdk-nag findings point at) are right without source maps, which would cost
  *   ~0.3 s a synth: CDK records a stack trace for every resource. Types are checked by
  *   `npm run typecheck`, as with tsx.
- * - V8's code cache. A synth loads ~14 MB of JavaScript, most of it aws-cdk-lib and cdk-nag, compiles it
- *   (~0.8 s on 2 cores), then compiles each function again the first time it runs. When a run
+ * - V8's code cache. A synth loads ~14 MB of JavaScript, most of it aws-cdk-lib and cdk-nag,
+ *   compiles it (~0.8 s on 2 cores), then compiles each function again the first time it runs. When a run
  *   compiled anything new, the compiled code of every module is written to the cache as the
  *   process exits, and the next run hands it back to V8, keyed by each module's content hash.
  *   Node >= 22.8 does this itself (`module.enableCompileCache`); this file does it before that.

@@ -1,3 +1,4 @@
+import { show } from './problems';
 import type { EnvironmentConfig } from './types';
 import type { ProblemList } from './validate';
 
@@ -42,8 +43,13 @@ export interface CostConfig {
   readonly budgetScope?: 'account' | 'environment';
 }
 
-/** The tag that marks every resource of an environment whose budget is scoped to it. */
-export const ENVIRONMENT_TAG = 'berth:environment';
+/**
+ * The tag that marks every resource of an environment whose budget is scoped to it, and that its
+ * budget counts; none when the budget counts the whole account.
+ */
+export function budgetTagOf(env: EnvironmentConfig): { readonly key: string; readonly value: string } | undefined {
+  return env.cost.budgetScope === 'environment' ? { key: 'berth:environment', value: env.name } : undefined;
+}
 
 /** A small team's dev-sized month; production environments should state their own figures. */
 export const DEFAULT_USAGE: UsageAssumptions = {
@@ -73,7 +79,7 @@ export function sharedAccountBudgetProblems(environments: readonly EnvironmentCo
     if (others.length === 0 || (scope ?? 'account') !== 'account') continue;
     const names = others.map((other) => other.name).join(', ');
     problems.push(
-      `[${env.name}] cost.budgetScope must be 'environment' when ${names} share${others.length === 1 ? 's' : ''} account ${env.account} (an account-wide budget counts their costs too), got: ${scope === undefined ? "nothing (default 'account')" : `'${scope}'`}`,
+      `[${env.name}] cost.budgetScope must be 'environment' when ${names} share${others.length === 1 ? 's' : ''} account ${env.account} (an account-wide budget counts their costs too), got: ${scope === undefined ? "nothing (default 'account')" : show(scope)}`,
     );
   }
   return problems;

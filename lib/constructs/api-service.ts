@@ -57,8 +57,8 @@ const WRITABLE_PATHS: readonly [string, string][] = [
 ];
 
 /**
- * The application on Fargate: a cluster with (by default) Container Insights and logged, encrypted ECS Exec;
- * a task definition with the image, environment and secrets; a service in the private subnets
+ * The application on Fargate: a cluster with logged, encrypted ECS Exec (and, by default,
+ * Container Insights); a task definition with the image, environment and secrets; a service in the private subnets
  * without public IPs, rolling deployments at 100 % minimum healthy with the circuit breaker
  * rolling back failed releases; and its target group checked on `healthCheckPath` every 30 s.
  */

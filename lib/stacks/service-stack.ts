@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type { Construct } from 'constructs';
-import { ENVIRONMENT_TAG } from '../config/cost';
+import { budgetTagOf } from '../config/cost';
 import { instanceMemoryGiB } from '../config/instance-classes';
 import { migrationTimeoutMinutes } from '../config/release';
 import type { EnvironmentConfig } from '../config/types';
@@ -179,8 +179,7 @@ export class ServiceStack extends EnvironmentStack {
       monthlyLimitUsd: config.cost.monthlyBudgetUsd,
       topic: this.alarmTopic.topic,
       budgetName: `berth-${config.name}`,
-      costAllocationTag:
-        config.cost.budgetScope === 'environment' ? { key: ENVIRONMENT_TAG, value: config.name } : undefined,
+      costAllocationTag: budgetTagOf(config),
     });
     const metrics = serviceMetrics({
       loadBalancer: this.edge.loadBalancer,

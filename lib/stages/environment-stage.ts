@@ -1,6 +1,6 @@
 import { Stage, type StageProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { ENVIRONMENT_TAG } from '../config/cost';
+import { budgetTagOf } from '../config/cost';
 import type { EnvironmentConfig } from '../config/types';
 import { DataStack } from '../stacks/data-stack';
 import { ServiceStack } from '../stacks/service-stack';
@@ -42,6 +42,7 @@ export class EnvironmentStage extends Stage {
     });
     // What a budget scoped to the environment counts. Only then: the tag would otherwise change
     // every resource of an environment deployed before it, for nothing.
-    if (config.cost.budgetScope === 'environment') Tags.of(this).add(ENVIRONMENT_TAG, config.name);
+    const budgetTag = budgetTagOf(config);
+    if (budgetTag) Tags.of(this).add(budgetTag.key, budgetTag.value);
   }
 }

@@ -77,7 +77,7 @@ describe('the cost estimate of the example app', () => {
         .estimate?.lines.filter((l) => l.item.startsWith('Container Insights'))
         .map((l) => l.monthlyUsd);
     expect(insights('dev')).toEqual([]);
-    // 12 for the cluster + 1 service × 25 = 37 metrics × $0.30
+    // 12 for the cluster + 1 service × 15 + 1 task family × 10 = 37 metrics × $0.30
     expect(insights('staging')).toEqual([expect.closeTo(11.1, 6)]);
     expect(insights('prod')).toEqual([expect.closeTo(11.1, 6)]);
   });

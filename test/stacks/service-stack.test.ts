@@ -681,11 +681,13 @@ describe('budget', () => {
       Budget: Match.objectLike({ CostFilters: { TagKeyValue: ['user:berth:environment$dev'] } }),
     });
     const tag = { Key: 'berth:environment', Value: 'dev' };
+    let checked = 0;
     for (const { stackId, template } of stacks) {
       const data = Template.fromJSON(template as Record<string, unknown>);
       for (const type of ['AWS::EC2::VPC', 'AWS::ECS::Cluster', 'AWS::Route53::HealthCheck']) {
         for (const [id, resource] of Object.entries(data.findResources(type))) {
           const props = resource.Properties as { Tags?: unknown[]; HealthCheckTags?: unknown[] };
+          checked += 1;
           expect([stackId, id, props.Tags ?? props.HealthCheckTags]).toEqual([
             stackId,
             id,
@@ -694,5 +696,7 @@ describe('budget', () => {
         }
       }
     }
+    // The VPC (Data), the cluster (Service) and the health check (Uptime): one of each stack.
+    expect(checked).toBe(3);
   });
 });

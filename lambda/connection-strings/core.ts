@@ -22,6 +22,8 @@ export interface ConnectionSources {
   readonly CachePort: string;
   /** The secret that receives `{"DATABASE_URL": ..., "REDIS_URL": ...}`. */
   readonly TargetSecretArn: string;
+  /** Host of `DATABASE_URL` instead of the RDS secret's `host` (an RDS Proxy's endpoint). */
+  readonly DatabaseHost?: string;
 }
 
 /** The service to redeploy after a rotation; unset until the service exists. */
@@ -58,14 +60,17 @@ function parseJson(text: string | undefined, secret: string): Record<string, unk
   throw new Error(`secret ${secret} does not hold a JSON object`);
 }
 
-/** `postgresql://user:pass@host:port/dbname` from an RDS secret, user, password and name encoded. */
-export function databaseUrl(rdsSecret: Record<string, unknown>, arn: string): string {
+/**
+ * `postgresql://user:pass@host:port/dbname` from an RDS secret, user, password and name encoded;
+ * `host` replaces the secret's own when given.
+ */
+export function databaseUrl(rdsSecret: Record<string, unknown>, arn: string, host?: string): string {
   const user = encodePart(field(rdsSecret, 'username', arn));
   const password = encodePart(field(rdsSecret, 'password', arn));
-  const host = field(rdsSecret, 'host', arn);
+  const hostName = host ?? field(rdsSecret, 'host', arn);
   const port = field(rdsSecret, 'port', arn);
   const dbname = encodePart(field(rdsSecret, 'dbname', arn));
-  return `postgresql://${user}:${password}@${host}:${port}/${dbname}`;
+  return `postgresql://${user}:${password}@${hostName}:${port}/${dbname}`;
 }
 
 /** `rediss://:token@host:port/0`: TLS, AUTH token only (no ACL user), database 0. */
@@ -85,7 +90,7 @@ export async function compose(sources: ConnectionSources, client: SecretsManager
     secretJson(client, sources.CacheSecretArn),
   ]);
   return {
-    DATABASE_URL: databaseUrl(rds, sources.DatabaseSecretArn),
+    DATABASE_URL: databaseUrl(rds, sources.DatabaseSecretArn, sources.DatabaseHost),
     REDIS_URL: redisUrl(
       field(cache, sources.CacheTokenKey, sources.CacheSecretArn),
       sources.CacheHost,
@@ -182,6 +187,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): { sources: ConnectionSour
     CacheHost: required('CACHE_HOST'),
     CachePort: required('CACHE_PORT'),
     TargetSecretArn: required('TARGET_SECRET_ARN'),
+    ...(env.DATABASE_HOST ? { DatabaseHost: env.DATABASE_HOST } : {}),
   };
   const cluster = env.REDEPLOY_CLUSTER;
   const service = env.REDEPLOY_SERVICE;

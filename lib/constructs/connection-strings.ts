@@ -15,6 +15,11 @@ export const CONNECTION_STRING_KEYS = ['DATABASE_URL', 'REDIS_URL'] as const;
 export interface ConnectionStringsProps {
   /** The RDS secret (JSON `username`, `password`, `host`, `port`, `dbname`), e.g. `Database.secret`. */
   readonly databaseSecret: secretsmanager.ISecret;
+  /**
+   * Host of `DATABASE_URL` instead of the secret's `host`, e.g. an RDS Proxy's endpoint.
+   * @default - the `host` field of `databaseSecret`
+   */
+  readonly databaseHost?: string;
   /** The cache AUTH token secret (JSON), e.g. `Cache.authToken`. */
   readonly cacheTokenSecret: secretsmanager.ISecret;
   /**
@@ -78,6 +83,7 @@ export class ConnectionStrings extends Construct {
       CacheHost: props.cacheHost,
       CachePort: Token.asString(props.cachePort),
       TargetSecretArn: this.secret.secretArn,
+      ...(props.databaseHost === undefined ? {} : { DatabaseHost: props.databaseHost }),
     };
     const common = {
       encryptionKey: props.encryptionKey,
@@ -123,6 +129,7 @@ export class ConnectionStrings extends Construct {
           CACHE_HOST: sources.CacheHost,
           CACHE_PORT: sources.CachePort,
           TARGET_SECRET_ARN: sources.TargetSecretArn,
+          ...(sources.DatabaseHost === undefined ? {} : { DATABASE_HOST: sources.DatabaseHost }),
         },
       }),
     );

@@ -69,6 +69,12 @@ describe('composing', () => {
     expect(redisUrl('a/b+c=', 'h', '6379')).toBe('rediss://:a%2Fb%2Bc%3D@h:6379/0');
   });
 
+  test("uses the given host instead of the secret's (an RDS Proxy in front of the instance)", () => {
+    const secret = { username: 'u', password: 'pw', host: 'db.rds', port: 5432, dbname: 'app' };
+    expect(databaseUrl(secret, 'arn', 'proxy.rds')).toBe('postgresql://u:pw@proxy.rds:5432/app');
+    expect(databaseUrl(secret, 'arn')).toBe('postgresql://u:pw@db.rds:5432/app');
+  });
+
   test('names the secret and field that is missing, never the value', () => {
     const missingHost = () => databaseUrl({ username: 'u', password: 'hunter2', port: 5432, dbname: 'app' }, 'arn:db');
     expect(missingHost).toThrow("secret arn:db has no 'host' field");
@@ -87,6 +93,13 @@ describe('on deploy', () => {
       DATABASE_URL: 'postgresql://berth_admin:p%40ss%2Fword@db.abc.eu-west-1.rds.amazonaws.com:5432/app',
       REDIS_URL: 'rediss://:tok3n@master.berth.cache.amazonaws.com:6379/0',
     });
+  });
+
+  test('points DATABASE_URL at the proxy when one is given', async () => {
+    sourceValues('pw');
+    const proxyHost = 'berth.proxy-abc.eu-west-1.rds.amazonaws.com';
+    await onDeploy({ RequestType: 'Update', ResourceProperties: { ...sources, DatabaseHost: proxyHost } }, secrets);
+    expect(written().DATABASE_URL).toBe(`postgresql://berth_admin:pw@${proxyHost}:5432/app`);
   });
 
   test('adds no secret version when the strings are unchanged', async () => {
@@ -161,6 +174,10 @@ test('reads sources and the optional service from the environment', () => {
     TARGET_SECRET_ARN: sources.TargetSecretArn,
   };
   expect(configFromEnv(env)).toEqual({ sources });
+  expect(configFromEnv({ ...env, DATABASE_HOST: 'proxy.rds' }).sources).toEqual({
+    ...sources,
+    DatabaseHost: 'proxy.rds',
+  });
   expect(configFromEnv({ ...env, REDEPLOY_CLUSTER: 'c', REDEPLOY_SERVICE: 's' }).redeploy).toEqual({
     cluster: 'c',
     service: 's',

@@ -102,6 +102,14 @@ export interface DatabaseConfig {
    */
   readonly maxConnections?: number;
   readonly connectionBudget: ConnectionBudget;
+  /**
+   * An RDS Proxy in front of the instance, for loads whose connection pools would not fit in
+   * `max_connections`: the tasks connect to the proxy (TLS required), which shares at most
+   * `max_connections - connectionBudget.headroom` connections to the database among them and
+   * queues the rest. The pool check against `max_connections` then no longer applies.
+   * @default false
+   */
+  readonly proxy?: boolean;
 }
 
 export interface CacheConfig {

@@ -233,16 +233,28 @@ function checkDatabase(env: EnvironmentConfig, problems: ProblemList): void {
   if (db.maxConnections !== undefined) {
     problems.integer('database.maxConnections', db.maxConnections, 25, RDS_CONNECTION_CAP);
   }
-  const maxConnections = maxConnectionsOf(env);
-  if (maxConnections !== undefined) {
-    const needed = (budget.poolSize + budget.maxOverflow) * env.service.maxTasks + budget.headroom;
-    problems.check(
-      needed <= maxConnections,
-      'database.connectionBudget',
-      `within max_connections ${maxConnections} of db.${db.instanceClass}: (poolSize + maxOverflow) × service.maxTasks + headroom = (${budget.poolSize} + ${budget.maxOverflow}) × ${env.service.maxTasks} + ${budget.headroom}; lower the pool, lower maxTasks or choose a larger class`,
-      needed,
-    );
+  if (db.proxy !== undefined) {
+    problems.check(typeof db.proxy === 'boolean', 'database.proxy', 'true or false', db.proxy);
   }
+  const maxConnections = maxConnectionsOf(env);
+  if (maxConnections === undefined) return;
+  if (db.proxy === true) {
+    // The proxy queues what does not fit, so only its own share of the connections is checked.
+    problems.check(
+      (proxyMaxConnectionsPercent(env) ?? 0) >= 1,
+      'database.connectionBudget.headroom',
+      `below max_connections ${maxConnections} of db.${db.instanceClass} by at least 1 %, so that the proxy may open connections`,
+      budget.headroom,
+    );
+    return;
+  }
+  const needed = (budget.poolSize + budget.maxOverflow) * env.service.maxTasks + budget.headroom;
+  problems.check(
+    needed <= maxConnections,
+    'database.connectionBudget',
+    `within max_connections ${maxConnections} of db.${db.instanceClass}: (poolSize + maxOverflow) × service.maxTasks + headroom = (${budget.poolSize} + ${budget.maxOverflow}) × ${env.service.maxTasks} + ${budget.headroom}; lower the pool, lower maxTasks, choose a larger class or put an RDS Proxy in front (database.proxy: true)`,
+    needed,
+  );
 }
 
 function checkCache(env: EnvironmentConfig, problems: ProblemList): void {
@@ -324,6 +336,17 @@ export function maxConnectionsOf(env: EnvironmentConfig): number | undefined {
   if (env.database.maxConnections !== undefined) return env.database.maxConnections;
   const memoryGiB = instanceMemoryGiB(env.database.instanceClass);
   return memoryGiB === undefined ? undefined : defaultMaxConnections(memoryGiB);
+}
+
+/**
+ * The share of `max_connections` an RDS Proxy may open (its `MaxConnectionsPercent`): all but the
+ * connection budget's headroom, which stays free for the credential rotation (it connects to the
+ * instance, not the proxy). Undefined when `max_connections` is unknown.
+ */
+export function proxyMaxConnectionsPercent(env: EnvironmentConfig): number | undefined {
+  const maxConnections = maxConnectionsOf(env);
+  if (maxConnections === undefined) return undefined;
+  return Math.floor((100 * (maxConnections - env.database.connectionBudget.headroom)) / maxConnections);
 }
 
 /**

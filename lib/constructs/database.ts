@@ -45,7 +45,17 @@ export interface DatabaseProps {
 /** Construct id CDK gives its per-stack LogRetention singleton (aws-logs `LogRetention`). */
 const LOG_RETENTION_SINGLETON_ID = 'LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a';
 
-const POSTGRES_PORT = 5432;
+export const POSTGRES_PORT = 5432;
+
+/** Where the tasks connect to PostgreSQL: the instance itself, or a proxy in front of it. */
+export interface DatabaseEndpoint {
+  /** Host name the tasks connect to. */
+  readonly host: string;
+  /** Port the tasks connect to, as a string for environment variables. */
+  readonly port: string;
+  /** Admits `peer` to `host:port`. */
+  allowFrom(peer: ec2.IConnectable, description: string): void;
+}
 
 /** The master user; the application receives its credentials through Secrets Manager only. */
 const MASTER_USERNAME = 'berth_admin';
@@ -56,12 +66,14 @@ const MASTER_USERNAME = 'berth_admin';
  * queries and loads `pg_stat_statements`, and credentials generated into Secrets Manager and
  * rotated on a schedule. Nothing can connect until `allowFrom` is called.
  */
-export class Database extends Construct {
+export class Database extends Construct implements DatabaseEndpoint {
   readonly instance: rds.DatabaseInstance;
   /** JSON secret with `username`, `password`, `host`, `port`, `dbname`, `engine`. */
   readonly secret: secretsmanager.ISecret;
   readonly securityGroup: ec2.SecurityGroup;
   readonly maxConnections: number;
+  readonly host: string;
+  readonly port: string;
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
@@ -130,6 +142,8 @@ export class Database extends Construct {
     });
     // biome-ignore lint/style/noNonNullAssertion: fromGeneratedSecret always attaches a secret.
     this.secret = this.instance.secret!;
+    this.host = this.instance.dbInstanceEndpointAddress;
+    this.port = this.instance.dbInstanceEndpointPort;
     // A snapshot restores with the master password it was taken with: keep the secret with it.
     // (`instance.secret` is the target attachment; the generated secret is the child `Secret`.)
     (this.instance.node.findChild('Secret') as secretsmanager.Secret).applyRemovalPolicy(

@@ -3,11 +3,12 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { maxConnectionsOf } from '../config/validate';
+import { maxConnectionsOf, proxyMaxConnectionsPercent } from '../config/validate';
 import { AppSecrets } from '../constructs/app-secrets';
 import { Cache } from '../constructs/cache';
 import { ContainerRepository } from '../constructs/container-repository';
-import { Database } from '../constructs/database';
+import { Database, type DatabaseEndpoint } from '../constructs/database';
+import { DatabaseProxy } from '../constructs/database-proxy';
 import { EncryptionKey } from '../constructs/encryption-key';
 import { logProviderSingleton } from '../constructs/log-group';
 import { Network } from '../constructs/network';
@@ -25,6 +26,10 @@ export class DataStack extends EnvironmentStack {
   readonly vpc: ec2.Vpc;
   readonly encryptionKey: kms.Key;
   readonly database: Database;
+  /** The RDS Proxy in front of `database`, when the config asks for one. */
+  readonly databaseProxy?: DatabaseProxy;
+  /** Where the tasks connect: the proxy when there is one, else the instance. */
+  readonly databaseEndpoint: DatabaseEndpoint;
   readonly cache: Cache;
   readonly appSecrets: AppSecrets;
   /** Berth's image repository, unless the config names an existing repository or registry. */
@@ -79,6 +84,15 @@ export class DataStack extends EnvironmentStack {
       maxConnections: maxConnectionsOf(config) ?? 0,
       logRetentionDays: config.logRetentionDays,
     });
+    if (db.proxy) {
+      this.databaseProxy = new DatabaseProxy(this, 'DatabaseProxy', {
+        vpc: this.vpc,
+        database: this.database,
+        // validateEnvironments has checked that it is known and at least 1.
+        maxConnectionsPercent: proxyMaxConnectionsPercent(config) ?? 1,
+      });
+    }
+    this.databaseEndpoint = this.databaseProxy ?? this.database;
 
     this.cache = new Cache(this, 'Cache', {
       vpc: this.vpc,

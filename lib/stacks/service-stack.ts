@@ -57,6 +57,7 @@ export class ServiceStack extends EnvironmentStack {
     const connectionStrings = new ConnectionStrings(this, 'ConnectionStrings', {
       ...handlerLogs,
       databaseSecret: data.database.secret,
+      databaseHost: data.databaseProxy?.host,
       cacheTokenSecret: data.cache.authToken,
       cacheHost: data.cache.replicationGroup.attrPrimaryEndPointAddress,
       cachePort: data.cache.replicationGroup.attrPrimaryEndPointPort,
@@ -71,8 +72,8 @@ export class ServiceStack extends EnvironmentStack {
     const environment = {
       ENVIRONMENT: config.name,
       PORT: String(service.containerPort),
-      DB_HOST: data.database.instance.dbInstanceEndpointAddress,
-      DB_PORT: data.database.instance.dbInstanceEndpointPort,
+      DB_HOST: data.databaseEndpoint.host,
+      DB_PORT: data.databaseEndpoint.port,
       DB_NAME: config.database.databaseName,
       REDIS_HOST: data.cache.replicationGroup.attrPrimaryEndPointAddress,
       REDIS_PORT: String(data.cache.port),
@@ -104,7 +105,7 @@ export class ServiceStack extends EnvironmentStack {
       logRemovalPolicy,
     });
     secrets.grantDecrypt(this.api.taskDefinition.obtainExecutionRole());
-    data.database.allowFrom(this.api.service, 'API and migration tasks');
+    data.databaseEndpoint.allowFrom(this.api.service, 'API and migration tasks');
     data.cache.allowFrom(this.api.service, 'API and migration tasks');
 
     // The release gate: third-party secrets filled in, then the migration task exits 0, then the

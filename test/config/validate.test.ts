@@ -1,7 +1,7 @@
 import { composeApp } from '../../lib/app';
 import { dev, environments, prod, staging } from '../../lib/config/environments';
 import type { EnvironmentConfig } from '../../lib/config/types';
-import { maxConnectionsOf, validateEnvironments } from '../../lib/config/validate';
+import { maxConnectionsOf, proxyMaxConnectionsPercent, validateEnvironments } from '../../lib/config/validate';
 import { testApp } from '../support/example-app';
 import { problemsOf, variant } from '../support/variant';
 
@@ -162,7 +162,17 @@ describe('validateEnvironments rejects', () => {
     [
       'an overcommitted connection budget',
       variant(prod, { service: { maxTasks: 20 } }),
-      '[prod] database.connectionBudget must be within max_connections 450 of db.t4g.medium: (poolSize + maxOverflow) × service.maxTasks + headroom = (10 + 20) × 20 + 10; lower the pool, lower maxTasks or choose a larger class, got: 610',
+      '[prod] database.connectionBudget must be within max_connections 450 of db.t4g.medium: (poolSize + maxOverflow) × service.maxTasks + headroom = (10 + 20) × 20 + 10; lower the pool, lower maxTasks, choose a larger class or put an RDS Proxy in front (database.proxy: true), got: 610',
+    ],
+    [
+      'a proxy switch that is not a boolean',
+      variant(dev, { database: { proxy: 'yes' as never } }),
+      "[dev] database.proxy must be true or false, got: 'yes'",
+    ],
+    [
+      'a proxy left no connection by the headroom',
+      variant(dev, { database: { proxy: true, maxConnections: 100, connectionBudget: { headroom: 100 } } }),
+      '[dev] database.connectionBudget.headroom must be below max_connections 100 of db.t4g.micro by at least 1 %, so that the proxy may open connections, got: 100',
     ],
     [
       'max_connections above the RDS cap',
@@ -504,5 +514,20 @@ describe('maxConnectionsOf', () => {
 
   test('uses an explicit max_connections when configured', () => {
     expect(maxConnectionsOf(variant(prod, { database: { maxConnections: 300 } }))).toBe(300);
+  });
+});
+
+describe('with an RDS Proxy', () => {
+  test('pools that would overcommit max_connections pass: the proxy queues what does not fit', () => {
+    const heavy = variant(prod, { service: { maxTasks: 20 } });
+    expect(problemsOf(heavy)).toHaveLength(1);
+    expect(problemsOf(variant(heavy, { database: { proxy: true } }))).toEqual([]);
+  });
+
+  test('the proxy may open all of max_connections but the headroom, rounded down to a percent', () => {
+    // prod: (450 - 10) / 450 = 97.8 %; dev: (112 - 10) / 112 = 91.1 %.
+    expect(proxyMaxConnectionsPercent(prod)).toBe(97);
+    expect(proxyMaxConnectionsPercent(dev)).toBe(91);
+    expect(proxyMaxConnectionsPercent(variant(dev, { database: { instanceClass: 'x1.large' } }))).toBeUndefined();
   });
 });

@@ -190,6 +190,8 @@ describe('PostgreSQL', () => {
 
   test('admits nothing but the rotation function', () => {
     const template = dataTemplate('prod');
+    // No RDS Proxy in the example (test/stacks/database-proxy.test.ts turns one on).
+    template.resourceCountIs('AWS::RDS::DBProxy', 0);
     const rules = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).filter((rule) =>
       JSON.stringify(rule.Properties.GroupId).includes('DatabaseSecurityGroup'),
     );

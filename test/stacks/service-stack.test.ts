@@ -291,7 +291,11 @@ describe('service', () => {
       DB_MAX_OVERFLOW: '20',
       REDIS_PORT: '6379',
     });
+    // No RDS Proxy in the example: the tasks and DATABASE_URL use the instance's own endpoint.
     expect(JSON.stringify(byName.DB_HOST)).toContain('DatabaseInstance');
+    serviceTemplate('prod').hasResourceProperties('Custom::BerthConnectionStrings', {
+      DatabaseHost: Match.absent(),
+    });
     expect(JSON.stringify(byName.REDIS_HOST)).toContain('CacheReplicationGroup');
     expect(Object.keys(byName).some((name) => /PASSWORD|SECRET|TOKEN|API_KEY|DSN/.test(name))).toBe(false);
   });

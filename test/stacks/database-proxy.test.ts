@@ -1,0 +1,179 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { usageOf } from '../../lib/config/cost';
+import { prod } from '../../lib/config/environments';
+import { estimateCost } from '../../lib/cost/estimate';
+import type { SynthesizedStack } from '../../lib/review/assembly';
+import { cfnLintAvailable, runCfnLint } from '../support/cfn-lint';
+import { synthesizeStacks } from '../support/synth-variant';
+import { variant } from '../support/variant';
+
+// prod with `database.proxy: true`, synthesized once with cdk-nag as `npm run synth` does: a nag
+// error would fail this synth.
+const config = variant(prod, { database: { proxy: true } });
+let stacks: SynthesizedStack[];
+let data: Template;
+let service: Template;
+beforeAll(() => {
+  stacks = synthesizeStacks([config]);
+  const templateOfStack = (id: string) => {
+    const found = stacks.find((stack) => stack.stackId === id);
+    if (!found) throw new Error(`no stack ${id}`);
+    return Template.fromJSON(found.template as Record<string, unknown>);
+  };
+  data = templateOfStack('prod/Data');
+  service = templateOfStack('prod/Service');
+});
+
+/** The logical id of the only resource of `type` in `template`. */
+function onlyId(template: Template, type: string): string {
+  const ids = Object.keys(template.findResources(type));
+  expect(ids).toHaveLength(1);
+  return ids[0] ?? '';
+}
+
+/** The security group rules of `type` whose `GroupId` mentions `group`. */
+function rulesOf(template: Template, type: string, group: string): Record<string, unknown>[] {
+  return Object.values(template.findResources(type))
+    .map((rule) => rule.Properties as Record<string, unknown>)
+    .filter((rule) => JSON.stringify(rule.GroupId).includes(group));
+}
+
+describe('an RDS Proxy (database.proxy: true)', () => {
+  test('fronts the instance from the isolated subnets, TLS and SCRAM required, signing in with its secret', () => {
+    const instanceId = onlyId(data, 'AWS::RDS::DBInstance');
+    const proxyId = onlyId(data, 'AWS::RDS::DBProxy');
+    data.hasResourceProperties('AWS::RDS::DBProxy', {
+      EngineFamily: 'POSTGRESQL',
+      RequireTLS: true,
+      Auth: [
+        {
+          AuthScheme: 'SECRETS',
+          IAMAuth: 'DISABLED',
+          ClientPasswordAuthType: 'POSTGRES_SCRAM_SHA_256',
+          SecretArn: { Ref: Match.stringLikeRegexp('^DatabaseInstanceSecretAttachment') },
+        },
+      ],
+      VpcSubnetIds: [1, 2, 3].map((az) => ({ Ref: Match.stringLikeRegexp(`^NetworkVpcIsolatedSubnet${az}Subnet`) })),
+      VpcSecurityGroupIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseProxySecurityGroup'), 'GroupId'] }],
+    });
+    // max_connections 450 of db.t4g.medium less the 10 of headroom: 97 %.
+    data.hasResourceProperties('AWS::RDS::DBProxyTargetGroup', {
+      DBProxyName: { Ref: proxyId },
+      DBInstanceIdentifiers: [{ Ref: instanceId }],
+      ConnectionPoolConfigurationInfo: { MaxConnectionsPercent: 97 },
+    });
+  });
+
+  test('may read only the database secret, and decrypt it with the environment key', () => {
+    const roleId = Object.keys(data.findResources('AWS::IAM::Role')).find((id) =>
+      id.startsWith('DatabaseProxyIAMRole'),
+    );
+    expect(roleId).toBeDefined();
+    data.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'rds.amazonaws.com' } })] },
+    });
+    data.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: roleId }],
+      PolicyDocument: {
+        Statement: [
+          {
+            Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+            Effect: 'Allow',
+            Resource: { Ref: Match.stringLikeRegexp('^DatabaseInstanceSecretAttachment') },
+          },
+          {
+            Action: 'kms:Decrypt',
+            Effect: 'Allow',
+            Resource: { 'Fn::GetAtt': [onlyId(data, 'AWS::KMS::Key'), 'Arn'] },
+          },
+        ],
+      },
+    });
+  });
+
+  test('is the only way from the tasks to the database: tasks reach the proxy, the proxy the instance', () => {
+    // The instance admits the rotation function and the proxy, not the tasks.
+    const databaseIngress = rulesOf(data, 'AWS::EC2::SecurityGroupIngress', 'DatabaseSecurityGroup');
+    expect(databaseIngress.map((rule) => JSON.stringify(rule.SourceSecurityGroupId)).sort()).toEqual([
+      expect.stringContaining('RotationSingleUserSecurityGroup'),
+      expect.stringContaining('DatabaseProxySecurityGroup'),
+    ]);
+    expect(rulesOf(service, 'AWS::EC2::SecurityGroupIngress', 'DatabaseSecurityGroup')).toEqual([]);
+    // The proxy's only way out is the instance's port.
+    const proxyEgress = rulesOf(data, 'AWS::EC2::SecurityGroupEgress', 'DatabaseProxySecurityGroup');
+    expect(proxyEgress).toHaveLength(1);
+    expect(JSON.stringify(proxyEgress[0]?.DestinationSecurityGroupId)).toContain('DatabaseSecurityGroup');
+    // The tasks' group is admitted to the proxy on 5432, from the service stack.
+    expect(rulesOf(data, 'AWS::EC2::SecurityGroupIngress', 'DatabaseProxySecurityGroup')).toEqual([]);
+    const proxyIngress = rulesOf(service, 'AWS::EC2::SecurityGroupIngress', 'DatabaseProxySecurityGroup');
+    expect(proxyIngress).toEqual([
+      expect.objectContaining({
+        IpProtocol: 'tcp',
+        FromPort: 5432,
+        ToPort: 5432,
+        SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/^ApiSecurityGroup/), 'GroupId'] },
+      }),
+    ]);
+  });
+
+  test('is where the API, the migrations and DATABASE_URL connect', () => {
+    const proxyEndpoint = {
+      'Fn::ImportValue': Match.stringLikeRegexp('^prod-Data:ExportsOutputFnGetAttDatabaseProxy.*Endpoint'),
+    };
+    const taskDefinitions = service.findResources('AWS::ECS::TaskDefinition', {
+      Properties: {
+        ContainerDefinitions: [
+          Match.objectLike({
+            Environment: Match.arrayWith([
+              { Name: 'DB_HOST', Value: proxyEndpoint },
+              { Name: 'DB_PORT', Value: '5432' },
+            ]),
+          }),
+        ],
+      },
+    });
+    expect(Object.keys(taskDefinitions).sort()).toEqual([
+      expect.stringMatching(/^ApiTaskDefinition/),
+      expect.stringMatching(/^MigrationTask/),
+    ]);
+    service.hasResourceProperties('Custom::BerthConnectionStrings', { DatabaseHost: proxyEndpoint });
+    service.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ DATABASE_HOST: proxyEndpoint }) },
+    });
+  });
+
+  test('is priced by the vCPUs of the instance behind it', () => {
+    const estimate = estimateCost({
+      environment: config.name,
+      region: config.region,
+      stacks: stacks.map((stack) => ({ region: config.region, template: stack.template })),
+      usage: usageOf(config.cost),
+    });
+    const line = estimate.lines.find((l) => l.item === 'RDS Proxy');
+    // db.t4g.medium has 2 vCPUs: 2 × 730 h × $0.0165 in eu-west-1.
+    expect(line?.detail).toBe('2 vCPU × 730 h × $0.0165');
+    expect(line?.monthlyUsd).toBeCloseTo(24.09, 6);
+  });
+
+  (cfnLintAvailable() ? test : test.skip)(
+    'passes cfn-lint',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'berth-proxy-'));
+      try {
+        const templates = ['Data', 'Service'].map((name) => {
+          const path = join(dir, `${name}.json`);
+          const stack = stacks.find((s) => s.stackId === `prod/${name}`);
+          writeFileSync(path, JSON.stringify(stack?.template));
+          return { path, region: config.region };
+        });
+        expect(await runCfnLint(templates)).toEqual({ status: 0, output: '' });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    120_000,
+  );
+});

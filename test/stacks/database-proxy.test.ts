@@ -158,18 +158,16 @@ describe('an RDS Proxy (database.proxy: true)', () => {
     expect(line?.monthlyUsd).toBeCloseTo(24.09, 6);
   });
 
+  // The Data stack only: the Service stack's share (an imported endpoint in environment variables,
+  // one ingress rule) has the shapes test/cfn-lint.test.ts lints in every example Service stack.
   (cfnLintAvailable() ? test : test.skip)(
     'passes cfn-lint',
     async () => {
       const dir = mkdtempSync(join(tmpdir(), 'berth-proxy-'));
       try {
-        const templates = ['Data', 'Service'].map((name) => {
-          const path = join(dir, `${name}.json`);
-          const stack = stacks.find((s) => s.stackId === `prod/${name}`);
-          writeFileSync(path, JSON.stringify(stack?.template));
-          return { path, region: config.region };
-        });
-        expect(await runCfnLint(templates)).toEqual({ status: 0, output: '' });
+        const path = join(dir, 'Data.json');
+        writeFileSync(path, JSON.stringify(stacks.find((s) => s.stackId === 'prod/Data')?.template));
+        expect(await runCfnLint([{ path, region: config.region }])).toEqual({ status: 0, output: '' });
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

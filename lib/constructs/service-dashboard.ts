@@ -26,7 +26,7 @@ const HEIGHT = 6;
 /**
  * One CloudWatch dashboard per environment: alarm states on top, then latency percentiles,
  * traffic, errors, saturation (service CPU and memory, database connections, cache memory),
- * task and target counts, and the WAF.
+ * task and target counts, the WAF, and the RDS Proxy when there is one.
  */
 export class ServiceDashboard extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
@@ -74,6 +74,17 @@ export class ServiceDashboard extends Construct {
       graph('Tasks behind the load balancer: healthy and unhealthy', [m.healthyTargets, m.unhealthyTargets]),
       graph('WAF: allowed and blocked per 5 minutes', [m.wafAllowedRequests, m.wafBlockedRequests]),
     );
+    if (m.databaseProxy) {
+      const proxy = m.databaseProxy;
+      this.dashboard.addWidgets(
+        graph('RDS Proxy: client, database and pinned connections', [
+          proxy.clientConnections,
+          proxy.databaseConnections,
+          proxy.pinnedConnections,
+        ]),
+        graph('RDS Proxy: wait for a database connection (µs)', [proxy.borrowLatencyMicroseconds]),
+      );
+    }
     for (const remote of props.remoteAlarms ?? []) {
       this.dashboard.addWidgets(
         new cloudwatch.AlarmWidget({

@@ -16,6 +16,23 @@ export interface ServiceMetricSources {
   readonly webAclName: string;
   /** Region of the web ACL (the `Region` dimension of regional WAF metrics). */
   readonly region: string;
+  /**
+   * Name of the RDS Proxy in front of the database (the `ProxyName` dimension).
+   * @default - no proxy, no proxy metrics
+   */
+  readonly databaseProxyName?: string;
+}
+
+/** What an RDS Proxy is watched by on the dashboard. */
+export interface DatabaseProxyMetrics {
+  /** Connections from the tasks to the proxy. */
+  readonly clientConnections: cloudwatch.IMetric;
+  /** Connections from the proxy to the database. */
+  readonly databaseConnections: cloudwatch.IMetric;
+  /** Of those, connections held by one client for its session state (`SET`, prepared statements). */
+  readonly pinnedConnections: cloudwatch.IMetric;
+  /** Microseconds a client waits for a database connection: queueing shows here first. */
+  readonly borrowLatencyMicroseconds: cloudwatch.IMetric;
 }
 
 /**
@@ -48,6 +65,8 @@ export interface ServiceMetrics {
   readonly cacheEngineCpuPercent: cloudwatch.IMetric;
   readonly wafBlockedRequests: cloudwatch.IMetric;
   readonly wafAllowedRequests: cloudwatch.IMetric;
+  /** Present when an RDS Proxy fronts the database. */
+  readonly databaseProxy?: DatabaseProxyMetrics;
 }
 
 const MINUTE = Duration.minutes(1);
@@ -127,5 +146,25 @@ export function serviceMetrics(sources: ServiceMetricSources): ServiceMetrics {
     cacheEngineCpuPercent: cacheNodes('cpu', 'EngineCPUUtilization', 'Average', MINUTE),
     wafBlockedRequests: waf('BlockedRequests'),
     wafAllowedRequests: waf('AllowedRequests'),
+    ...(sources.databaseProxyName === undefined ? {} : { databaseProxy: proxyMetrics(sources.databaseProxyName) }),
+  };
+}
+
+function proxyMetrics(proxyName: string): DatabaseProxyMetrics {
+  const proxy = (metricName: string, statistic: string) =>
+    new cloudwatch.Metric({
+      namespace: 'AWS/RDS',
+      metricName,
+      dimensionsMap: { ProxyName: proxyName },
+      statistic,
+      period: MINUTE,
+    });
+  // The statistics the RDS Proxy monitoring guide names as most useful: counts are reported per
+  // minute, so their sum is the count.
+  return {
+    clientConnections: proxy('ClientConnections', 'Sum'),
+    databaseConnections: proxy('DatabaseConnections', 'Sum'),
+    pinnedConnections: proxy('DatabaseConnectionsCurrentlySessionPinned', 'Sum'),
+    borrowLatencyMicroseconds: proxy('DatabaseConnectionsBorrowLatency', 'Average'),
   };
 }

@@ -193,6 +193,7 @@ export class ServiceStack extends EnvironmentStack {
       ),
       webAclName: this.webAcl.webAclName,
       region: this.region,
+      databaseProxyName: data.databaseProxy?.proxy.dbProxyName,
     });
     this.alarms = new ServiceAlarms(this, 'Alarms', {
       environmentName: config.name,

@@ -145,6 +145,28 @@ describe('an RDS Proxy (database.proxy: true)', () => {
     });
   });
 
+  test('is on the dashboard: connections on both sides, pinned connections, the wait for one', () => {
+    const [dashboard] = Object.values(service.findResources('AWS::CloudWatch::Dashboard'));
+    const [, parts] = (dashboard?.Properties.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+    // Tokens sit inside JSON strings: stand in a word for each, then read the JSON.
+    const standIn = (token: unknown) =>
+      /^\{"Fn::ImportValue":"prod-Data:ExportsOutputRefDatabaseProxy\w+"\}$/.test(JSON.stringify(token))
+        ? 'PROXY'
+        : 'TOKEN';
+    const body = JSON.parse(parts.map((part) => (typeof part === 'string' ? part : standIn(part))).join(''));
+    const metrics = (body.widgets as { properties: { metrics?: unknown[][] } }[]).flatMap(
+      (w) => w.properties.metrics ?? [],
+    );
+    const proxyMetrics = metrics.filter((metric) => metric[2] === 'ProxyName');
+    // Average, the dashboard's default statistic, goes unwritten.
+    expect(proxyMetrics).toEqual([
+      ['AWS/RDS', 'ClientConnections', 'ProxyName', 'PROXY', { period: 60, stat: 'Sum' }],
+      ['AWS/RDS', 'DatabaseConnections', 'ProxyName', 'PROXY', { period: 60, stat: 'Sum' }],
+      ['AWS/RDS', 'DatabaseConnectionsCurrentlySessionPinned', 'ProxyName', 'PROXY', { period: 60, stat: 'Sum' }],
+      ['AWS/RDS', 'DatabaseConnectionsBorrowLatency', 'ProxyName', 'PROXY', { period: 60 }],
+    ]);
+  });
+
   test('is priced by the vCPUs of the instance behind it', () => {
     const estimate = estimateCost({
       environment: config.name,

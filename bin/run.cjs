@@ -49,6 +49,7 @@ if (!entry) {
 const entryPath = path.resolve(entry);
 const root = path.dirname(__dirname);
 const cacheDir = path.resolve(process.env.BERTH_CACHE_DIR || path.join(root, 'node_modules', '.cache', 'berth'));
+const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
 /** What Node wraps a CommonJS module in (`Module.wrapper`). */
 const WRAPPER = '(function (exports, require, module, __filename, __dirname) { ';
 /**
@@ -201,7 +202,10 @@ function readCodeCache(/** @type {string} */ file) {
 
 /**
  * Writes the code of every module this run compiled, and keeps the entries of an earlier run for
- * modules this one did not load while their files exist (`npm run review` loads two checkouts).
+ * the project's own modules this one did not load while their files exist (`npm run review` loads
+ * two checkouts, which share node_modules). An earlier run's node_modules entries go: a package
+ * module this run did not load would otherwise stay in the cache, and be read on every run, for as
+ * long as its file exists.
  */
 function writeCodeCache(
   /** @type {string} */ file,
@@ -220,7 +224,8 @@ function writeCodeCache(
   };
   for (const [filename, { script, hash }] of scripts) add(filename, hash, script.createCachedData());
   for (const [filename, { hash, data }] of earlier) {
-    if (!scripts.has(filename) && fs.existsSync(filename)) add(filename, hash, data);
+    if (!scripts.has(filename) && !filename.includes(NODE_MODULES) && fs.existsSync(filename))
+      add(filename, hash, data);
   }
   const indexBytes = Buffer.from(JSON.stringify(index));
   const header = Buffer.alloc(4);

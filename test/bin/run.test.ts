@@ -203,6 +203,20 @@ const ownCodeCache = typeof (Module as { enableCompileCache?: unknown }).enableC
     expect(Object.keys(indexOf(codeCache()))).not.toContain(extra);
   });
 
+  test("drops, when rewritten, an earlier run's package modules this run did not load", () => {
+    const packaged = write('node_modules/extra-package/index.js', 'module.exports = 3;\n');
+    const flagged = write(
+      'flagged.ts',
+      "import './lib/dependency';\nif (process.argv.includes('--extra')) require('extra-package');\n",
+    );
+    run(flagged, '--extra');
+    expect(Object.keys(indexOf(codeCache()))).toContain(packaged);
+    writeFileSync(dependency, readFileSync(dependency, 'utf8').replace("'aaa'", "'bbb'"));
+    run(flagged);
+    expect(Object.keys(indexOf(codeCache()))).toEqual(expect.arrayContaining([dependency]));
+    expect(Object.keys(indexOf(codeCache()))).not.toContain(packaged);
+  });
+
   test('keeps the exit code of a run that writes it', () => {
     const exits = write('exits.ts', "import './lib/dependency';\nprocess.exit(3);\n");
     expect(run(exits).status).toBe(3);

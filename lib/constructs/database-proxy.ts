@@ -14,7 +14,8 @@ export interface DatabaseProxyProps {
 /**
  * An RDS Proxy in the isolated subnets in front of `database`: clients must use TLS, and the
  * proxy shares a capped pool of database connections among them, queueing the rest. Nothing can
- * connect until `allowFrom` is called; the instance admits the proxy only.
+ * connect until `allowFrom` is called; the instance admits the proxy (and, as before, its
+ * rotation function).
  */
 export class DatabaseProxy extends Construct implements DatabaseEndpoint {
   readonly proxy: rds.DatabaseProxy;
@@ -44,6 +45,11 @@ export class DatabaseProxy extends Construct implements DatabaseEndpoint {
     this.port = String(POSTGRES_PORT);
   }
 
+  /**
+   * Admits `peer` to the proxy's port. The rule is created from the peer's side, so it lives in
+   * the peer's stack, under the peer's security group: the data stack never references a
+   * stateless stack, and what depends on that group (the first migration) waits for the rule.
+   */
   allowFrom(peer: ec2.IConnectable, description: string): void {
     peer.connections.allowTo(this.securityGroup, ec2.Port.tcp(POSTGRES_PORT), description);
   }

@@ -173,7 +173,11 @@ function specs(props: ServiceAlarmsProps): AlarmSpec[] {
       comparison: ABOVE,
       evaluationPeriods: db.connectionsPercentOfMax.evaluationPeriods,
       treatMissingData: KEEP_STATE,
-      description: `More than ${connections} database connections (${db.connectionsPercentOfMax.threshold} % of max_connections ${props.maxConnections}). Check first: pool size x task count against the connection budget, then idle-in-transaction sessions in pg_stat_activity.`,
+      description: `More than ${connections} database connections (${db.connectionsPercentOfMax.threshold} % of max_connections ${props.maxConnections}). Check first: ${
+        m.databaseProxy
+          ? "the dashboard's RDS Proxy row (clients waiting for a connection, pinned connections), as the proxy opens them"
+          : 'pool size x task count against the connection budget'
+      }, then idle-in-transaction sessions in pg_stat_activity.`,
     },
     {
       id: 'DatabaseFreeStorage',

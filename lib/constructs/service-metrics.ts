@@ -159,12 +159,20 @@ function proxyMetrics(proxyName: string): DatabaseProxyMetrics {
       statistic,
       period: MINUTE,
     });
-  // The statistics the RDS Proxy monitoring guide names as most useful: counts are reported per
-  // minute, so their sum is the count.
+  // The RDS Proxy monitoring guide reads these counts, reported every minute, with Sum. A graph of
+  // a week or more widens the period and would sum many minutes, so divide by the minutes summed.
+  // `id` names the metric inside its expression, unique within the graph they share.
+  const count = (id: string, metricName: string) =>
+    new cloudwatch.MathExpression({
+      expression: `${id} / (PERIOD(${id}) / 60)`,
+      usingMetrics: { [id]: proxy(metricName, 'Sum') },
+      period: MINUTE,
+      label: metricName,
+    });
   return {
-    clientConnections: proxy('ClientConnections', 'Sum'),
-    databaseConnections: proxy('DatabaseConnections', 'Sum'),
-    pinnedConnections: proxy('DatabaseConnectionsCurrentlySessionPinned', 'Sum'),
+    clientConnections: count('clients', 'ClientConnections'),
+    databaseConnections: count('database', 'DatabaseConnections'),
+    pinnedConnections: count('pinned', 'DatabaseConnectionsCurrentlySessionPinned'),
     borrowLatencyMicroseconds: proxy('DatabaseConnectionsBorrowLatency', 'Average'),
   };
 }

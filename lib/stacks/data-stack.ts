@@ -93,6 +93,12 @@ export class DataStack extends EnvironmentStack {
       });
     }
     this.databaseEndpoint = this.databaseProxy ?? this.database;
+    // Exported whether or not the Service stack imports them now: turning the proxy on stops their
+    // import, and CloudFormation refuses to remove an export a deployed stack still imports; turning
+    // it off imports them again before the proxy's exports go.
+    for (const value of [this.database.host, this.database.port, this.database.securityGroup.securityGroupId]) {
+      this.exportValue(value);
+    }
 
     this.cache = new Cache(this, 'Cache', {
       vpc: this.vpc,

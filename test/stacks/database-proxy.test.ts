@@ -6,13 +6,15 @@ import { usageOf } from '../../lib/config/cost';
 import { prod } from '../../lib/config/environments';
 import { estimateCost } from '../../lib/cost/estimate';
 import type { SynthesizedStack } from '../../lib/review/assembly';
+import { reviewRelease } from '../../lib/review/review';
 import { cfnLintAvailable, runCfnLint } from '../support/cfn-lint';
 import { synthesizeStacks } from '../support/synth-variant';
 import { variant } from '../support/variant';
 
-// prod with `database.proxy: true`, synthesized once with cdk-nag as `npm run synth` does: a nag
-// error would fail this synth.
-const config = variant(prod, { database: { proxy: true } });
+// prod on PostgreSQL 17 (a major AWS documents RDS Proxy for), with and without the proxy, each
+// synthesized with cdk-nag as `npm run synth` does: a nag error would fail the synth.
+const withoutProxy = variant(prod, { database: { postgresVersion: '17.6' } });
+const config = variant(withoutProxy, { database: { proxy: true } });
 let stacks: SynthesizedStack[];
 let data: Template;
 let service: Template;
@@ -154,16 +156,56 @@ describe('an RDS Proxy (database.proxy: true)', () => {
         ? 'PROXY'
         : 'TOKEN';
     const body = JSON.parse(parts.map((part) => (typeof part === 'string' ? part : standIn(part))).join(''));
-    const metrics = (body.widgets as { properties: { metrics?: unknown[][] } }[]).flatMap(
-      (w) => w.properties.metrics ?? [],
+    const widgets = (body.widgets as { properties: { title?: string; metrics?: unknown[][] } }[]).filter((w) =>
+      w.properties.title?.startsWith('RDS Proxy'),
     );
-    const proxyMetrics = metrics.filter((metric) => metric[2] === 'ProxyName');
-    // Average, the dashboard's default statistic, goes unwritten.
-    expect(proxyMetrics).toEqual([
-      ['AWS/RDS', 'ClientConnections', 'ProxyName', 'PROXY', { period: 60, stat: 'Sum' }],
-      ['AWS/RDS', 'DatabaseConnections', 'ProxyName', 'PROXY', { period: 60, stat: 'Sum' }],
-      ['AWS/RDS', 'DatabaseConnectionsCurrentlySessionPinned', 'ProxyName', 'PROXY', { period: 60, stat: 'Sum' }],
+    expect(widgets.map((w) => w.properties.title)).toEqual([
+      'RDS Proxy: client, database and pinned connections',
+      'RDS Proxy: wait for a database connection (µs)',
+    ]);
+    const count = (id: string, name: string) => [
+      [{ label: name, expression: `${id} / (PERIOD(${id}) / 60)`, period: 60 }],
+      ['AWS/RDS', name, 'ProxyName', 'PROXY', { id, visible: false, period: 60, stat: 'Sum' }],
+    ];
+    // Counts are summed per minute and divided by the minutes a wider period sums; Average, the
+    // dashboard's default statistic, goes unwritten.
+    expect(widgets.flatMap((w) => w.properties.metrics ?? [])).toEqual([
+      ...count('clients', 'ClientConnections'),
+      ...count('database', 'DatabaseConnections'),
+      ...count('pinned', 'DatabaseConnectionsCurrentlySessionPinned'),
       ['AWS/RDS', 'DatabaseConnectionsBorrowLatency', 'ProxyName', 'PROXY', { period: 60 }],
+    ]);
+  });
+
+  test("points the database connection alarm at the proxy's dashboard row", () => {
+    service.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'berth-prod-db-connections',
+      AlarmDescription: Match.stringLikeRegexp("Check first: the dashboard's RDS Proxy row"),
+    });
+  });
+
+  test('is admitted before the first migration runs through it', () => {
+    const [run] = Object.values(service.findResources('Custom::BerthMigration'));
+    expect(run?.DependsOn).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^ApiSecurityGroup.*DatabaseProxySecurityGroup.*5432/)]),
+    );
+  });
+
+  test('can be turned on and off on a deployed environment, in the order the release review gives', () => {
+    const before = synthesizeStacks([withoutProxy]);
+    const turnOn = reviewRelease(before, stacks);
+    expect(turnOn.blocking).toEqual([]);
+    expect(turnOn.blockingExports).toEqual([]);
+    expect(turnOn.deployFirst).toEqual([]);
+    // The Service stack lets go of the proxy's exports before the Data stack removes them.
+    const turnOff = reviewRelease(stacks, before);
+    expect(turnOff.blocking).toEqual([]);
+    expect(turnOff.blockingExports).toEqual([]);
+    expect(turnOff.deployFirst).toEqual(['prod/Service']);
+    expect(turnOff.exportsInUse.map((entry) => entry.exportName)).toEqual([
+      expect.stringContaining('DatabaseProxy'),
+      expect.stringContaining('DatabaseProxy'),
+      expect.stringContaining('DatabaseProxy'),
     ]);
   });
 

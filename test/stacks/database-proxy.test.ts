@@ -149,7 +149,8 @@ describe('an RDS Proxy (database.proxy: true)', () => {
 
   test('is on the dashboard: connections on both sides, pinned connections, the wait for one', () => {
     const [dashboard] = Object.values(service.findResources('AWS::CloudWatch::Dashboard'));
-    const [, parts] = (dashboard?.Properties.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+    if (!dashboard) throw new Error('no dashboard');
+    const [, parts] = (dashboard.Properties.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
     // Tokens sit inside JSON strings: stand in a word for each, then read the JSON.
     const standIn = (token: unknown) =>
       /^\{"Fn::ImportValue":"prod-Data:ExportsOutputRefDatabaseProxy\w+"\}$/.test(JSON.stringify(token))

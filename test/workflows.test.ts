@@ -218,6 +218,15 @@ describe('pull-request workflow', () => {
     }
   });
 
+  test("runs the runner's tests and a synth on Node 22 as well, where the code cache takes Node's own path", () => {
+    const node22 = pr().jobs.node22 as Job;
+    const setupNode = stepsOf(node22).find((step) => step.uses?.startsWith('actions/setup-node@'));
+    expect(String(setupNode?.with?.['node-version'])).toBe('22');
+    expect(stepsOf(node22).map((step) => step.run ?? '')).toEqual(
+      expect.arrayContaining(['npx jest test/bin', 'npm run synth']),
+    );
+  });
+
   test('never runs the diff in a GitHub Environment (the diff role trusts pull requests only)', () => {
     expect((pr().jobs.diff as Job).environment).toBeUndefined();
   });

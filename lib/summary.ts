@@ -31,10 +31,11 @@ export function summarize(assembly: CloudAssembly): string[] {
     lines.push(
       `  network:   ${ofType('AWS::EC2::NatGateway').length} NAT gateway(s), ${ofType('AWS::EC2::Instance').length} NAT instance(s), ${ofType('AWS::EC2::VPCEndpoint').length} VPC endpoint(s)`,
     );
+    const proxy = ofType('AWS::RDS::DBProxy').length > 0 ? ', behind an RDS Proxy' : '';
     for (const db of ofType('AWS::RDS::DBInstance')) {
       const p = db.Properties ?? {};
       lines.push(
-        `  database:  ${p.DBInstanceClass} postgres ${p.EngineVersion}, ${p.MultiAZ ? 'Multi-AZ' : 'single-AZ'}, ${p.AllocatedStorage}..${p.MaxAllocatedStorage} GiB, backups ${p.BackupRetentionPeriod} days, deletion protection ${p.DeletionProtection ? 'on' : 'off'}`,
+        `  database:  ${p.DBInstanceClass} postgres ${p.EngineVersion}, ${p.MultiAZ ? 'Multi-AZ' : 'single-AZ'}, ${p.AllocatedStorage}..${p.MaxAllocatedStorage} GiB, backups ${p.BackupRetentionPeriod} days, deletion protection ${p.DeletionProtection ? 'on' : 'off'}${proxy}`,
       );
     }
     for (const cache of ofType('AWS::ElastiCache::ReplicationGroup')) {

@@ -2,12 +2,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { composeApp } from '../../lib/app';
 import { usageOf } from '../../lib/config/cost';
 import { prod } from '../../lib/config/environments';
 import { estimateCost } from '../../lib/cost/estimate';
-import type { SynthesizedStack } from '../../lib/review/assembly';
+import { type SynthesizedStack, stacksOf } from '../../lib/review/assembly';
 import { reviewRelease } from '../../lib/review/review';
+import { summarize } from '../../lib/summary';
 import { cfnLintAvailable, runCfnLint } from '../support/cfn-lint';
+import { testApp } from '../support/example-app';
 import { synthesizeStacks } from '../support/synth-variant';
 import { variant } from '../support/variant';
 
@@ -18,8 +21,13 @@ const config = variant(withoutProxy, { database: { proxy: true } });
 let stacks: SynthesizedStack[];
 let data: Template;
 let service: Template;
+let summary: string[];
 beforeAll(() => {
-  stacks = synthesizeStacks([config]);
+  const app = testApp();
+  composeApp(app, [config]);
+  const assembly = app.synth();
+  stacks = stacksOf(assembly.directory);
+  summary = summarize(assembly);
   const templateOfStack = (id: string) => {
     const found = stacks.find((stack) => stack.stackId === id);
     if (!found) throw new Error(`no stack ${id}`);
@@ -208,6 +216,12 @@ describe('an RDS Proxy (database.proxy: true)', () => {
       expect.stringContaining('DatabaseProxy'),
       expect.stringContaining('DatabaseProxy'),
     ]);
+  });
+
+  test("is named in the synth summary's database line", () => {
+    expect(summary).toContainEqual(
+      expect.stringMatching(/^ {2}database: .*deletion protection on, behind an RDS Proxy$/),
+    );
   });
 
   test('is priced by the vCPUs of the instance behind it', () => {

@@ -22,7 +22,10 @@ export interface ConnectionSources {
   readonly CachePort: string;
   /** The secret that receives `{"DATABASE_URL": ..., "REDIS_URL": ...}`. */
   readonly TargetSecretArn: string;
-  /** Host of `DATABASE_URL` instead of the RDS secret's `host` (an RDS Proxy's endpoint). */
+  /**
+   * Host of `DATABASE_URL` instead of the RDS secret's `host` (an RDS Proxy's endpoint).
+   * @default - the RDS secret's `host`
+   */
   readonly DatabaseHost?: string;
 }
 

@@ -14,8 +14,7 @@ export interface DatabaseProxyProps {
 /**
  * An RDS Proxy in the isolated subnets in front of `database`: clients must use TLS, and the
  * proxy shares a capped pool of database connections among them, queueing the rest. Nothing can
- * connect until `allowFrom` is called; the instance admits the proxy (and, as before, its
- * rotation function).
+ * connect until `allowFrom` is called; the instance admits the proxy and its rotation function.
  */
 export class DatabaseProxy extends Construct implements DatabaseEndpoint {
   readonly proxy: rds.DatabaseProxy;

@@ -64,7 +64,8 @@ const MASTER_USERNAME = 'berth_admin';
  * RDS for PostgreSQL in the isolated subnets: encrypted gp3 storage that grows on its own,
  * automated backups with point-in-time recovery, a parameter group that forces TLS, logs slow
  * queries and loads `pg_stat_statements`, and credentials generated into Secrets Manager and
- * rotated on a schedule. Nothing can connect until `allowFrom` is called.
+ * rotated on a schedule. Nothing but the rotation function can connect until `allowFrom` is called
+ * or an RDS Proxy targets the instance (`ProxyTarget.fromInstance` admits the proxy).
  */
 export class Database extends Construct implements DatabaseEndpoint {
   readonly instance: rds.DatabaseInstance;
@@ -247,9 +248,8 @@ export class Database extends Construct implements DatabaseEndpoint {
   }
 
   /**
-   * Admits `peer` to the PostgreSQL port. The only way anything reaches the database. The rule is
-   * created from the peer's side, so it lives in the peer's stack and the data stack never
-   * references a stateless stack.
+   * Admits `peer` to the PostgreSQL port. The rule is created from the peer's side, so it lives
+   * in the peer's stack and the data stack never references a stateless stack.
    */
   allowFrom(peer: ec2.IConnectable, description: string): void {
     peer.connections.allowTo(this.instance, ec2.Port.tcp(POSTGRES_PORT), description);

@@ -26,7 +26,8 @@ const HEIGHT = 6;
 /**
  * One CloudWatch dashboard per environment: alarm states on top, then latency percentiles,
  * traffic, errors, saturation (service CPU and memory, database connections, cache memory),
- * task and target counts, the WAF, and the RDS Proxy when there is one.
+ * task and target counts, the WAF, the RDS Proxy when there is one, then alarms from other
+ * regions.
  */
 export class ServiceDashboard extends Construct {
   readonly dashboard: cloudwatch.Dashboard;

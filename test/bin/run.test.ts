@@ -203,18 +203,20 @@ const ownCodeCache = typeof (Module as { enableCompileCache?: unknown }).enableC
     expect(Object.keys(indexOf(codeCache()))).not.toContain(extra);
   });
 
-  test("drops, when rewritten, an earlier run's package modules this run did not load", () => {
+  test("drops, when rewritten, an earlier run's package modules this run did not load, not its own", () => {
     const packaged = write('node_modules/extra-package/index.js', 'module.exports = 3;\n');
+    const extra = write('lib/extra.js', 'module.exports = 2;\n');
     const flagged = write(
       'flagged.ts',
-      "import './lib/dependency';\nif (process.argv.includes('--extra')) require('extra-package');\n",
+      "import './lib/dependency';\nif (process.argv.includes('--extra')) { require('extra-package'); require('./lib/extra'); }\n",
     );
     run(flagged, '--extra');
-    expect(Object.keys(indexOf(codeCache()))).toContain(packaged);
+    expect(Object.keys(indexOf(codeCache()))).toEqual(expect.arrayContaining([packaged, extra]));
     writeFileSync(dependency, readFileSync(dependency, 'utf8').replace("'aaa'", "'bbb'"));
     run(flagged);
-    expect(Object.keys(indexOf(codeCache()))).toEqual(expect.arrayContaining([dependency]));
-    expect(Object.keys(indexOf(codeCache()))).not.toContain(packaged);
+    const kept = Object.keys(indexOf(codeCache()));
+    expect(kept).toContain(extra);
+    expect(kept).not.toContain(packaged);
   });
 
   test('keeps the exit code of a run that writes it', () => {

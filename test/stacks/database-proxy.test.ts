@@ -165,12 +165,15 @@ describe('an RDS Proxy (database.proxy: true)', () => {
         ? 'PROXY'
         : 'TOKEN';
     const body = JSON.parse(parts.map((part) => (typeof part === 'string' ? part : standIn(part))).join(''));
-    const widgets = (body.widgets as { properties: { title?: string; metrics?: unknown[][] } }[]).filter((w) =>
-      w.properties.title?.startsWith('RDS Proxy'),
-    );
-    expect(widgets.map((w) => w.properties.title)).toEqual([
+    const all = body.widgets as { properties: { title?: string; metrics?: unknown[][] } }[];
+    const widgets = all.filter((w) => w.properties.title?.startsWith('RDS Proxy'));
+    // After the WAF, before the uptime alarm of us-east-1, as the README says.
+    const titles = all.map((w) => w.properties.title ?? '');
+    const waf = titles.indexOf('WAF: allowed and blocked per 5 minutes');
+    expect(titles.slice(waf + 1, waf + 4)).toEqual([
       'RDS Proxy: client, database and pinned connections',
       'RDS Proxy: wait for a database connection (µs)',
+      expect.stringMatching(/^Uptime \(us-east-1\)/),
     ]);
     const count = (id: string, name: string) => [
       [{ label: name, expression: `${id} / (PERIOD(${id}) / 60)`, period: 60 }],

@@ -300,6 +300,24 @@ describe('service', () => {
     expect(Object.keys(byName).some((name) => /PASSWORD|SECRET|TOKEN|API_KEY|DSN/.test(name))).toBe(false);
   });
 
+  test('without an RDS Proxy: no proxy host, dashboard row or alarm hint (test/stacks/database-proxy.test.ts has them)', () => {
+    const template = serviceTemplate('prod');
+    // The connection strings' rotation function, the one function given the target secret.
+    const rotation = Object.values(
+      template.findResources('AWS::Lambda::Function', {
+        Properties: { Environment: { Variables: Match.objectLike({ TARGET_SECRET_ARN: Match.anyValue() }) } },
+      }),
+    );
+    expect(rotation).toHaveLength(1);
+    expect(rotation[0]?.Properties.Environment.Variables).not.toHaveProperty('DATABASE_HOST');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'berth-prod-db-connections',
+      AlarmDescription: Match.stringLikeRegexp('Check first: pool size x task count against the connection budget'),
+    });
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(JSON.stringify(dashboard?.Properties.DashboardBody)).not.toContain('RDS Proxy');
+  });
+
   test('injects every data-tier secret from Secrets Manager, never as plain values', () => {
     const secrets = container('prod').Secrets as { Name: string; ValueFrom: unknown }[];
     expect(secrets.map((secret) => secret.Name).sort()).toEqual(

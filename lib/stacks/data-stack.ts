@@ -15,12 +15,12 @@ import { Network } from '../constructs/network';
 import { EnvironmentStack, type EnvironmentStackProps } from './environment-stack';
 
 /**
- * The stateful half of an environment: network, KMS key, database, cache, secrets and the image
- * repository. Deployed
- * before and changed far less often than the service stack; termination-protected in production.
+ * The stateful half of an environment: network, KMS key, database (with its RDS Proxy when
+ * configured), cache, secrets and the image repository. Deployed before and changed far less
+ * often than the service stack; termination-protected in production.
  *
  * Construct ids here are part of the logical ids of stateful resources: renaming one replaces
- * the resource, so `test/data-stack.test.ts` pins them.
+ * the resource, so `test/stacks/data-stack.test.ts` pins them.
  */
 export class DataStack extends EnvironmentStack {
   readonly vpc: ec2.Vpc;

@@ -27,6 +27,14 @@ export class ProblemList {
     this.check(Number.isInteger(value) && value >= min && value <= max, field, `an integer in ${min}..${max}`, value);
   }
 
+  /**
+   * Records a problem unless `value` is true, false or left out: synth strips types without
+   * checking them, so `'yes'` would otherwise count as true.
+   */
+  optionalBoolean(field: string, value: unknown): void {
+    this.check(value === undefined || typeof value === 'boolean', field, 'true or false', value);
+  }
+
   /** Records a problem unless `value` is one of `allowed`. */
   oneOf<T>(field: string, value: T, allowed: readonly T[]): void {
     this.check(allowed.includes(value), field, `one of ${allowed.join(', ')}`, value);

@@ -144,14 +144,7 @@ export function checkService(env: EnvironmentConfig, problems: ProblemList): voi
     );
   }
   problems.oneOf('service.cpuArchitecture', service.cpuArchitecture, ['ARM64', 'X86_64'] as const);
-  if (service.containerInsights !== undefined) {
-    problems.check(
-      typeof service.containerInsights === 'boolean',
-      'service.containerInsights',
-      'true or false',
-      service.containerInsights,
-    );
-  }
+  problems.optionalBoolean('service.containerInsights', service.containerInsights);
   problems.check(
     !(service.spot && service.cpuArchitecture === 'ARM64'),
     'service.spot',

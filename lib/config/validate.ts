@@ -233,9 +233,7 @@ function checkDatabase(env: EnvironmentConfig, problems: ProblemList): void {
   if (db.maxConnections !== undefined) {
     problems.integer('database.maxConnections', db.maxConnections, 25, RDS_CONNECTION_CAP);
   }
-  if (db.proxy !== undefined) {
-    problems.check(typeof db.proxy === 'boolean', 'database.proxy', 'true or false', db.proxy);
-  }
+  problems.optionalBoolean('database.proxy', db.proxy);
   const maxConnections = maxConnectionsOf(env);
   if (maxConnections === undefined) return;
   if (db.proxy === true) {

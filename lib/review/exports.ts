@@ -1,4 +1,4 @@
-import { visitReferences } from '../template-references';
+import { visitImports, visitReferences } from '../template-references';
 import type { CfnTemplate, StackReview } from './analyze';
 import type { SynthesizedStack } from './assembly';
 
@@ -43,16 +43,10 @@ function exportsOf(template: CfnTemplate | undefined): Map<string, unknown> {
   return found;
 }
 
-/** The names of every `Fn::ImportValue` of a literal name in `value`, at any depth. */
-function importsOf(value: unknown, found = new Set<string>()): Set<string> {
-  if (Array.isArray(value)) {
-    for (const item of value) importsOf(item, found);
-  } else if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      if (key === 'Fn::ImportValue' && typeof item === 'string') found.add(item);
-      else importsOf(item, found);
-    }
-  }
+/** The names of every export `value` imports, at any depth. */
+function importsOf(value: unknown): Set<string> {
+  const found = new Set<string>();
+  visitImports(value, (name) => found.add(name));
   return found;
 }
 

@@ -179,6 +179,7 @@ describe('deploy workflow', () => {
   });
 
   test('deploys the stacks the review names alone first, then the whole environment', () => {
+    expect(deployJobs().length).toBeGreaterThan(0);
     for (const { job } of deployJobs()) {
       const runs = stepsOf(job).map((step) => step.run ?? '');
       const review = runs.find((run) => run.includes('npm run review')) ?? '';

@@ -57,6 +57,8 @@ export class ServiceStack extends EnvironmentStack {
     const connectionStrings = new ConnectionStrings(this, 'ConnectionStrings', {
       ...handlerLogs,
       databaseSecret: data.database.secret,
+      // Only a proxy's: the secret's own host is the instance's, and passing that too would
+      // update every deployed environment's custom resource for nothing.
       databaseHost: data.databaseProxy?.host,
       cacheTokenSecret: data.cache.authToken,
       cacheHost: data.cache.replicationGroup.attrPrimaryEndPointAddress,

@@ -628,6 +628,8 @@ describe('release gate', () => {
     const [migrate] = Object.values(template.findResources('AWS::ECS::TaskDefinition'))
       .map((definition) => definition.Properties.ContainerDefinitions[0])
       .filter((definition) => definition.Name === 'migrate');
+    // An undefined Image would match a property that is absent.
+    expect(migrate?.Image).toEqual(expect.objectContaining({ 'Fn::Join': expect.any(Array) }));
     template.hasResourceProperties('Custom::BerthConnectionStrings', { Release: migrate.Image });
     template.hasResourceProperties('Custom::BerthSecretPreflight', { Trigger: migrate.Image });
   });

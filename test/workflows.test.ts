@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { githubEnvironmentOf } from '../lib/config/ci';
 import { environments } from '../lib/config/environments';
+import { DEPLOY_SESSION } from '../lib/constructs/github-oidc';
 
 // The GitHub Actions files are code that runs only on GitHub: these checks catch what would
 // otherwise fail there, or quietly weaken the pipeline.
@@ -16,6 +17,7 @@ interface Step {
 
 interface Job {
   readonly needs?: string | string[];
+  readonly 'timeout-minutes'?: number;
   readonly environment?: string | { name: string };
   readonly permissions?: Record<string, string>;
   readonly concurrency?: { group: string; 'cancel-in-progress'?: boolean };
@@ -108,6 +110,15 @@ test('uses the pinned major versions of the third-party actions', () => {
   );
 });
 
+/** The cfn-lint `npm test` gates on: pinned, so that a new release's new warning cannot block deploys. */
+const CFN_LINT_INSTALL = 'pip install cfn-lint==1.51.0';
+
+test('installs the same pinned cfn-lint wherever it runs the tests', () => {
+  const installs = jobsOf().flatMap(({ job }) => stepsOf(job).filter((step) => step.run?.includes('cfn-lint')));
+  expect(installs.length).toBe(2);
+  for (const step of installs) expect(step.run).toBe(CFN_LINT_INSTALL);
+});
+
 test('every job that configures AWS credentials may request an OIDC token and assumes a role', () => {
   const aws = jobsOf().filter(({ job }) => configuresAws(job));
   expect(aws.map(({ file, id }) => `${file}:${id}`).sort()).toEqual([
@@ -178,6 +189,15 @@ describe('deploy workflow', () => {
     }
   });
 
+  test("asks for credentials that last as long as the job may run, which the deploy role's sessions allow", () => {
+    expect(deployJobs().length).toBeGreaterThan(0);
+    for (const { job } of deployJobs()) {
+      const credentials = stepsOf(job).find((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+      expect(Number(credentials?.with?.['role-duration-seconds'])).toBe(DEPLOY_SESSION.toSeconds());
+      expect((job['timeout-minutes'] ?? Number.POSITIVE_INFINITY) * 60).toBeLessThanOrEqual(DEPLOY_SESSION.toSeconds());
+    }
+  });
+
   test('deploys the stacks the review names alone first, then the whole environment', () => {
     expect(deployJobs().length).toBeGreaterThan(0);
     for (const { job } of deployJobs()) {
@@ -196,11 +216,17 @@ describe('deploy workflow', () => {
 describe('pull-request workflow', () => {
   const pr = () => workflows.get('pull-request.yml') as Workflow;
 
+  test('runs again when a label is added or removed (the `stateful-change` label lets the review pass)', () => {
+    expect(pr().on).toEqual({
+      pull_request: { branches: ['main'], types: ['opened', 'synchronize', 'reopened', 'labeled', 'unlabeled'] },
+    });
+  });
+
   test('tests, synthesizes and reviews against the base branch with the report in the job summary', () => {
     const runs = stepsOf(pr().jobs.test as Job).map((step) => step.run ?? '');
     expect(runs).toEqual(
       expect.arrayContaining([
-        'pip install cfn-lint',
+        CFN_LINT_INSTALL,
         'npm test',
         'npm run synth',
         'npm run review -- --base "origin/$BASE_REF" --markdown "$GITHUB_STEP_SUMMARY"',

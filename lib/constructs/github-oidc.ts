@@ -1,26 +1,27 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { BOOTSTRAP_QUALIFIER_CONTEXT, DefaultStackSynthesizer, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { GITHUB_OIDC_HOST } from '../config/ci';
 
 /** The CDK bootstrap roles a CI job assumes; the CLI picks each by its job. */
-export type BootstrapRole = 'deploy' | 'file-publishing' | 'image-publishing' | 'lookup';
+export type BootstrapRole = 'deploy' | 'file-publishing' | 'lookup';
 
 /**
  * `cdk diff --method=template` reads the deployed templates through the lookup role only (the
  * change-set method needs the deploy role, which can also execute changes). `cdk deploy` needs
- * all four: deploy (change sets), file and image publishing (assets), lookup.
+ * deploy (change sets), file publishing (templates and Lambda code) and lookup. Not image
+ * publishing: Berth builds no container image assets (images are deployed by reference).
  */
 export const DIFF_BOOTSTRAP_ROLES: readonly BootstrapRole[] = ['lookup'];
-export const DEPLOY_BOOTSTRAP_ROLES: readonly BootstrapRole[] = [
-  'deploy',
-  'file-publishing',
-  'image-publishing',
-  'lookup',
-];
+export const DEPLOY_BOOTSTRAP_ROLES: readonly BootstrapRole[] = ['deploy', 'file-publishing', 'lookup'];
 
-/** The default qualifier of `cdk bootstrap` (and of the app's stack synthesizer). */
-export const DEFAULT_BOOTSTRAP_QUALIFIER = 'hnb659fdfb';
+/**
+ * How long a deploy job's credentials last: as long as deploy.yml lets a deploy job run
+ * (`timeout-minutes`), and what the release action asks for (`role-duration-seconds`). Shorter,
+ * a long deploy (a migration, a Multi-AZ change, a circuit-breaker rollback) would fail half-way
+ * with expired credentials while CloudFormation carries on.
+ */
+export const DEPLOY_SESSION = Duration.minutes(90);
 
 export interface GithubOidcAccessProps {
   /** GitHub repository `owner/name` whose workflows may assume the roles. */
@@ -34,11 +35,6 @@ export interface GithubOidcAccessProps {
    * @default - a new provider for token.actions.githubusercontent.com with audience sts.amazonaws.com
    */
   readonly oidcProviderArn?: string;
-  /**
-   * Qualifier the account was bootstrapped with (`cdk bootstrap --qualifier`).
-   * @default DEFAULT_BOOTSTRAP_QUALIFIER
-   */
-  readonly bootstrapQualifier?: string;
 }
 
 /**
@@ -65,7 +61,11 @@ export class GithubOidcAccess extends Construct {
           clientIds: ['sts.amazonaws.com'],
         });
 
-    const qualifier = props.bootstrapQualifier ?? DEFAULT_BOOTSTRAP_QUALIFIER;
+    // The qualifier the app's stacks name their bootstrap roles with, so the two cannot drift:
+    // cdk.json's `@aws-cdk/core:bootstrapQualifier` (`cdk bootstrap --qualifier`), else CDK's own.
+    const qualifier = String(
+      this.node.tryGetContext(BOOTSTRAP_QUALIFIER_CONTEXT) ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER,
+    );
     const { account, partition } = Stack.of(this);
     const bootstrapRoleArns = (roles: readonly BootstrapRole[]) =>
       props.regions.flatMap((region) =>
@@ -76,17 +76,19 @@ export class GithubOidcAccess extends Construct {
       description: `GitHub Actions, pull requests of ${props.repository}: cdk diff (lookup role only)`,
       subjects: [`repo:${props.repository}:pull_request`],
       bootstrapRoleArns: bootstrapRoleArns(DIFF_BOOTSTRAP_ROLES),
+      maxSessionDuration: Duration.hours(1),
     });
     this.deployRole = this.role('DeployRole', {
       description: `GitHub Actions, ${props.repository} environments ${props.deployEnvironments.join(', ')}: cdk deploy`,
       subjects: props.deployEnvironments.map((env) => `repo:${props.repository}:environment:${env}`),
       bootstrapRoleArns: bootstrapRoleArns(DEPLOY_BOOTSTRAP_ROLES),
+      maxSessionDuration: DEPLOY_SESSION,
     });
   }
 
   private role(
     id: string,
-    options: { description: string; subjects: string[]; bootstrapRoleArns: string[] },
+    options: { description: string; subjects: string[]; bootstrapRoleArns: string[]; maxSessionDuration: Duration },
   ): iam.Role {
     const role = new iam.Role(this, id, {
       description: options.description,
@@ -96,8 +98,8 @@ export class GithubOidcAccess extends Construct {
           [`${GITHUB_OIDC_HOST}:sub`]: options.subjects,
         },
       }),
-      // A CI job's credentials live no longer than a deploy needs.
-      maxSessionDuration: Duration.hours(1),
+      // A CI job's credentials live no longer than its job may run.
+      maxSessionDuration: options.maxSessionDuration,
     });
     role.addToPolicy(
       new iam.PolicyStatement({

@@ -1,4 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AssetManifestArtifact } from 'aws-cdk-lib/cx-api';
 import { dev, prod, staging } from '../../lib/config/environments';
 import type { EnvironmentConfig } from '../../lib/config/types';
 import { CiAccessStack } from '../../lib/stacks/ci-access-stack';
@@ -37,8 +38,17 @@ function trust(subjects: string[], provider: unknown = { Ref: Match.stringLikeRe
   };
 }
 
+/** Written out, not taken from CDK: a wrong qualifier here would otherwise go unseen. */
 const bootstrapRole = (role: string, account: string, region = 'eu-west-1') =>
-  `arn:aws:iam::${account}:role/cdk-hnb659fdfb-${role}-role-${account}-${region}`;
+  `arn:aws:iam::${account}:role/cdk-hnb659fds-${role}-role-${account}-${region}`;
+
+/** The ARNs a policy statement lists, with the partition CloudFormation fills in. */
+function arnsOf(resource: unknown): string[] {
+  const resolved = JSON.parse(JSON.stringify(resource).replace(/\{"Ref":"AWS::Partition"\}/g, '"aws"'), (_, value) =>
+    value?.['Fn::Join'] ? value['Fn::Join'][1].join(value['Fn::Join'][0]) : value,
+  );
+  return [resolved].flat();
+}
 
 /** The one inline policy of the role whose logical id starts with `rolePrefix`. */
 function policyOf(template: Template, rolePrefix: string) {
@@ -99,14 +109,14 @@ describe('the example app', () => {
     });
   });
 
-  test('lets the deploy role assume the four CDK bootstrap roles of a deploy (region and us-east-1) and nothing else', () => {
+  test('lets the deploy role assume the three CDK bootstrap roles of a deploy (region and us-east-1) and nothing else', () => {
     expect(policyOf(exampleCiTemplate('333333333333'), 'GitHubDeployRole')).toEqual({
       Statement: [
         {
           Sid: 'AssumeCdkBootstrapRoles',
           Effect: 'Allow',
           Action: 'sts:AssumeRole',
-          Resource: ['deploy', 'file-publishing', 'image-publishing', 'lookup'].flatMap((role) =>
+          Resource: ['deploy', 'file-publishing', 'lookup'].flatMap((role) =>
             ['eu-west-1', 'us-east-1'].map((region) => bootstrapRole(role, '333333333333', region)),
           ),
         },
@@ -115,20 +125,60 @@ describe('the example app', () => {
     });
   });
 
-  test('gives the roles no managed policies and one-hour sessions', () => {
-    const roles = Object.values(exampleCiTemplate('111111111111').findResources('AWS::IAM::Role'));
-    expect(roles).toHaveLength(2);
-    for (const role of roles) {
+  test.each(['111111111111', '222222222222', '333333333333'])(
+    '%s: the deploy role may assume exactly the bootstrap roles the CLI uses for its stacks, the diff role their lookup roles',
+    (account) => {
+      const deploy = new Set<string>();
+      const lookup = new Set<string>();
+      for (const stack of exampleApp().assembly.stacksRecursively) {
+        if (stack.environment.account !== account || stack.hierarchicalId.startsWith('ci-')) continue;
+        const asAssumed = (arn: string | undefined) =>
+          (arn ?? '').replace(/\$\{AWS::Partition\}/, 'aws').replace(/\$\{AWS::AccountId\}/, account);
+        deploy.add(asAssumed(stack.assumeRoleArn));
+        deploy.add(asAssumed(stack.lookupRole?.arn));
+        lookup.add(asAssumed(stack.lookupRole?.arn));
+        for (const dependency of stack.dependencies) {
+          if (!(dependency instanceof AssetManifestArtifact)) continue;
+          const { files = {}, dockerImages = {} } = dependency.contents;
+          for (const asset of [...Object.values(files), ...Object.values(dockerImages)]) {
+            for (const destination of Object.values(asset.destinations))
+              deploy.add(asAssumed(destination.assumeRoleArn));
+          }
+        }
+      }
+      expect(deploy.size).toBeGreaterThanOrEqual(6);
+      const template = exampleCiTemplate(account);
+      expect(arnsOf(policyOf(template, 'GitHubDeployRole').Statement[0].Resource).sort()).toEqual([...deploy].sort());
+      expect(arnsOf(policyOf(template, 'GitHubDiffRole').Statement[0].Resource).sort()).toEqual([...lookup].sort());
+    },
+  );
+
+  test('gives the roles no managed policies, one-hour diff sessions and deploy sessions as long as a deploy job', () => {
+    const roles = exampleCiTemplate('111111111111').findResources('AWS::IAM::Role');
+    expect(Object.keys(roles)).toHaveLength(2);
+    for (const role of Object.values(roles)) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
       expect(role.Properties.Policies).toBeUndefined();
-      expect(role.Properties.MaxSessionDuration).toBe(3600);
     }
+    const sessionOf = (prefix: string) =>
+      Object.entries(roles).find(([id]) => id.startsWith(prefix))?.[1].Properties.MaxSessionDuration;
+    expect(sessionOf('GitHubDiffRole')).toBe(3600);
+    expect(sessionOf('GitHubDeployRole')).toBe(5400);
   });
 
   test('outputs both role ARNs for the GitHub variables', () => {
     const outputs = exampleCiTemplate('222222222222').findOutputs('*');
     expect(Object.keys(outputs).sort()).toEqual(['DeployRoleArn', 'DiffRoleArn']);
   });
+});
+
+test("names the bootstrap roles with cdk.json's qualifier when the accounts were bootstrapped with one", () => {
+  const app = testApp({ '@aws-cdk/core:bootstrapQualifier': 'berth1' });
+  const template = Template.fromStack(new CiAccessStack(app, 'ci-test', { environments: [prod] }));
+  expect(arnsOf(policyOf(template, 'GitHubDiffRole').Statement[0].Resource)).toEqual([
+    'arn:aws:iam::333333333333:role/cdk-berth1-lookup-role-333333333333-eu-west-1',
+    'arn:aws:iam::333333333333:role/cdk-berth1-lookup-role-333333333333-us-east-1',
+  ]);
 });
 
 describe('an account shared by several environments', () => {

@@ -19,8 +19,9 @@ export interface AlarmTopicProps {
 }
 
 /**
- * Where an environment's alarms go: a KMS-encrypted SNS topic that accepts only TLS publishers,
- * with the configured email subscribers. Other subscribers (a pager, chat) can be added to `topic`.
+ * Where an environment's alarms go: a KMS-encrypted SNS topic that accepts only TLS publishers and
+ * this account's CloudWatch alarms of its region, with the configured email subscribers. Other
+ * subscribers (a pager, chat) can be added to `topic`.
  */
 export class AlarmTopic extends Construct {
   readonly topic: sns.Topic;
@@ -32,6 +33,21 @@ export class AlarmTopic extends Construct {
       masterKey: props.encryptionKey,
       enforceSSL: true,
     });
+    // The TLS-only statement gives the topic a policy of its own, which replaces SNS's default one
+    // (publishing open to the owner account): without this statement, alarms could not publish.
+    const stack = Stack.of(this);
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
+        },
+      }),
+    );
     for (const email of props.emails) {
       this.topic.addSubscription(new subscriptions.EmailSubscription(email));
     }
@@ -44,7 +60,7 @@ export class AlarmTopic extends Construct {
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
         // Alarms of this account only: the key also encrypts the database, secrets and logs.
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }),
     );
   }

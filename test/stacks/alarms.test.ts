@@ -288,6 +288,28 @@ test.each(ENVIRONMENTS)('%s: alarms on a failed migration from the release gate 
   expect(metrics).toContain('"MetricName":"Errors"');
 });
 
+const TLS_ONLY = (topic: unknown) => ({
+  Effect: 'Deny',
+  Action: 'sns:Publish',
+  Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+  Principal: '*',
+  Resource: topic,
+  Sid: 'AllowPublishThroughSSLOnly',
+});
+
+/** A topic policy of its own replaces SNS's default one, which let the owner account's alarms publish. */
+const CLOUDWATCH_ALARMS_PUBLISH = (topic: unknown, account: string, region: string) => ({
+  Effect: 'Allow',
+  Action: 'sns:Publish',
+  Condition: {
+    StringEquals: { 'aws:SourceAccount': account },
+    ArnLike: { 'aws:SourceArn': `arn:aws:cloudwatch:${region}:${account}:alarm:*` },
+  },
+  Principal: { Service: 'cloudwatch.amazonaws.com' },
+  Resource: topic,
+  Sid: 'AllowCloudWatchAlarmsPublish',
+});
+
 describe('notifications', () => {
   test.each(ENVIRONMENTS)('%s: one topic, encrypted with the environment key, TLS-only, emails from config', (env) => {
     const template = serviceTemplate(env);
@@ -295,20 +317,15 @@ describe('notifications', () => {
     template.hasResourceProperties('AWS::SNS::Topic', {
       KmsMasterKeyId: { 'Fn::ImportValue': Match.stringLikeRegexp('EncryptionKey') },
     });
-    // Exactly two statements: the TLS-only deny, and AWS Budgets of this account allowed to publish.
+    // Exactly three statements: the TLS-only deny, and the alarms and AWS Budgets of this account
+    // allowed to publish.
     const topic = { Ref: onlyId(template, 'AWS::SNS::Topic') };
-    const account = exampleStage(env).account;
+    const { account, region } = exampleStage(env);
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
         Statement: [
-          {
-            Effect: 'Deny',
-            Action: 'sns:Publish',
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-            Principal: '*',
-            Resource: topic,
-            Sid: 'AllowPublishThroughSSLOnly',
-          },
+          TLS_ONLY(topic),
+          CLOUDWATCH_ALARMS_PUBLISH(topic, account ?? '', region ?? ''),
           {
             Effect: 'Allow',
             Action: 'sns:Publish',
@@ -419,5 +436,11 @@ describe('uptime check', () => {
       KmsMasterKeyId: { 'Fn::GetAtt': [onlyId(template, 'AWS::KMS::Key'), 'Arn'] },
     });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    const { account } = exampleStage(env);
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: [TLS_ONLY(topic[0]), CLOUDWATCH_ALARMS_PUBLISH(topic[0], account ?? '', 'us-east-1')],
+      },
+    });
   });
 });

@@ -13,6 +13,7 @@ import {
   StopTaskCommand,
   type Task,
 } from '@aws-sdk/client-ecs';
+import { deployFailure } from '../shared/deploy-failure';
 
 /** What the custom resource asks for: its properties, which change only with image or command. */
 export interface MigrationRequest {
@@ -396,7 +397,7 @@ export const GATE_ID = 'berth-migration-gate';
  */
 export function gate(event: GateEvent): { PhysicalResourceId: string } {
   const { Outcome, Report } = event.ResourceProperties;
-  if (event.RequestType !== 'Delete' && Outcome === 'failed') throw new Error(Report ?? 'Migration failed.');
+  if (event.RequestType !== 'Delete' && Outcome === 'failed') throw deployFailure(Report ?? 'Migration failed.');
   return { PhysicalResourceId: GATE_ID };
 }
 

@@ -4,6 +4,7 @@
  * Secret values are compared in memory only; they are never logged or returned.
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { deployFailure } from '../shared/deploy-failure';
 
 /** One secret to check: the environment variable it becomes and its ARN. */
 export interface NamedSecret {
@@ -34,8 +35,11 @@ export interface UnsetSecret {
 /** The physical id of the preflight resource, which never changes. */
 export const PREFLIGHT_ID = 'berth-secret-preflight';
 
-/** Keeps the message inside CloudFormation's status-reason limit, however many secrets are unset. */
-const MESSAGE_BUDGET_CHARS = 3500;
+/**
+ * Keeps the message inside CloudFormation's 4096-byte response (with the framework's log line, the
+ * response's ids and JSON escaping), however many secrets are unset.
+ */
+const MESSAGE_BUDGET_CHARS = 3200;
 
 /** Why `secret` is not ready, or undefined when it holds a real value. */
 export async function problemOf(
@@ -82,18 +86,21 @@ export function preflightMessage(unset: readonly UnsetSecret[], region: string):
   const lines = [
     `Release blocked: ${unset.length} third-party secret(s) are not set. Nothing was rolled out. Set each one, then deploy again:`,
   ];
+  const fits = (more: readonly string[]) => [...lines, ...more].join('\n').length <= MESSAGE_BUDGET_CHARS;
   for (const [i, { secret, problem }] of unset.entries()) {
     const entry = [`- ${secret.Name} ${problem}:`, `    ${putCommand(secret.Arn, region)}`];
-    if ([...lines, ...entry].join('\n').length > MESSAGE_BUDGET_CHARS) {
-      lines.push(
-        `- ... and ${unset.length - i} more: ${unset
-          .slice(i)
-          .map((u) => u.secret.Name)
-          .join(', ')}`,
-      );
-      break;
+    if (fits(entry)) {
+      lines.push(...entry);
+      continue;
     }
-    lines.push(...entry);
+    // The rest by name only, as many as fit.
+    const rest = unset.slice(i).map((u) => u.secret.Name);
+    let named = rest.length;
+    const tail = () =>
+      `- ... and ${rest.length} more: ${rest.slice(0, named).join(', ')}${named < rest.length ? ', ...' : ''}`;
+    while (named > 0 && !fits([tail()])) named--;
+    lines.push(tail());
+    break;
   }
   return lines.join('\n');
 }
@@ -106,7 +113,7 @@ export async function preflight(
 ): Promise<{ PhysicalResourceId: string; Data: { Checked: string } }> {
   if (event.RequestType !== 'Delete') {
     const unset = await unsetSecrets(event.ResourceProperties, client);
-    if (unset.length > 0) throw new Error(preflightMessage(unset, region));
+    if (unset.length > 0) throw deployFailure(preflightMessage(unset, region));
   }
   return { PhysicalResourceId: PREFLIGHT_ID, Data: { Checked: String(event.ResourceProperties.Secrets.length) } };
 }

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { AssetHashType, Duration, type ILocalBundling, type RemovalPolicy } from 'aws-cdk-lib';
+import { AssetHashType, Duration, FileSystem, type ILocalBundling, type RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -56,10 +56,17 @@ class EsbuildBundling implements ILocalBundling {
   }
 }
 
-/** Code of the handler in `lambda/<handlerDir>/`, hashed by its sources and bundling options. */
+/** Code the handlers share: `lambda/shared/`, bundled into each handler that imports it. */
+const SHARED_DIR = 'shared';
+
+/**
+ * Code of the handler in `lambda/<handlerDir>/`, hashed by its sources, the shared sources and the
+ * bundling options: a change to shared code is a new asset for every handler.
+ */
 function handlerCode(handlerDir: string): lambda.Code {
   return lambda.Code.fromAsset(path.join(LAMBDA_ROOT, handlerDir), {
-    assetHashType: AssetHashType.SOURCE,
+    assetHashType: AssetHashType.CUSTOM,
+    assetHash: [handlerDir, SHARED_DIR].map((dir) => FileSystem.fingerprint(path.join(LAMBDA_ROOT, dir))).join(''),
     bundling: {
       local: new EsbuildBundling(handlerDir),
       // Required by the API, never pulled: local bundling always succeeds or throws.

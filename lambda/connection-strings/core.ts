@@ -138,13 +138,21 @@ export async function onDeploy(
   return { PhysicalResourceId: CONNECTION_STRINGS_ID, Data: { Written: String(written) } };
 }
 
-/** The EventBridge event of a CloudTrail `RotationSucceeded` entry (the fields read). */
+/**
+ * An EventBridge event for the rotation function (the fields read): a CloudTrail
+ * `RotationSucceeded` entry, or the schedule's `Scheduled Event`.
+ */
 export interface RotationEvent {
   readonly 'detail-type': string;
   readonly detail: {
     readonly eventName?: string;
     readonly additionalEventData?: { readonly SecretId?: string };
   };
+}
+
+/** Whether `event` is the schedule's periodic check, which catches rotations no event reported. */
+export function isScheduledCheck(event: RotationEvent): boolean {
+  return event['detail-type'] === 'Scheduled Event';
 }
 
 /** Whether `event` is a successful rotation of one of the source secrets. */
@@ -157,8 +165,10 @@ export function isSourceRotation(event: RotationEvent, sources: ConnectionSource
 }
 
 /**
- * After a source rotation: rewrite the strings and, when they changed and a service is attached,
- * force a new deployment so every task starts with the new credentials.
+ * After a source rotation, or on the schedule: rewrite the strings and, when a service is attached,
+ * force a new deployment so every task starts with the new credentials. The schedule redeploys
+ * only when it rewrote the strings. A rotation event redeploys even when they were current already:
+ * the schedule, or an earlier attempt of this event that failed to redeploy, may have written them.
  */
 export async function onRotation(
   event: RotationEvent,
@@ -167,9 +177,10 @@ export async function onRotation(
   secrets: SecretsManagerClient,
   ecs: ECSClient,
 ): Promise<{ written: boolean; redeployed: boolean }> {
-  if (!isSourceRotation(event, sources)) return { written: false, redeployed: false };
+  const rotation = isSourceRotation(event, sources);
+  if (!rotation && !isScheduledCheck(event)) return { written: false, redeployed: false };
   const written = await refresh(sources, secrets);
-  if (!written || !redeploy) return { written, redeployed: false };
+  if (!redeploy || !(written || rotation)) return { written, redeployed: false };
   await ecs.send(
     new UpdateServiceCommand({ cluster: redeploy.cluster, service: redeploy.service, forceNewDeployment: true }),
   );

@@ -13,6 +13,8 @@ export async function handler(event: CustomResourceEvent | RotationEvent): Promi
   if ('RequestType' in event) return onDeploy(event, secrets);
   const { sources, redeploy } = configFromEnv(process.env);
   const result = await onRotation(event, sources, redeploy, secrets, ecs);
-  console.log(JSON.stringify({ rotation: event.detail?.additionalEventData?.SecretId, ...result }));
+  console.log(
+    JSON.stringify({ trigger: event.detail?.additionalEventData?.SecretId ?? event['detail-type'], ...result }),
+  );
   return result;
 }

@@ -12,6 +12,9 @@ import { HandlerFunction, HandlerProvider } from './handler-function';
 /** Keys of the connection-strings secret, for `ecs.Secret.fromSecretsManager(secret, key)`. */
 export const CONNECTION_STRING_KEYS = ['DATABASE_URL', 'REDIS_URL'] as const;
 
+/** How long strings can stay stale when no rotation event arrives (the longest a task then fails). */
+export const SCHEDULED_CHECK_INTERVAL = Duration.minutes(15);
+
 export interface ConnectionStringsProps {
   /** The RDS secret (JSON `username`, `password`, `host`, `port`, `dbname`), e.g. `Database.secret`. */
   readonly databaseSecret: secretsmanager.ISecret;
@@ -54,6 +57,8 @@ export class ConnectionStrings extends Construct {
   readonly resource: CustomResource;
   /** Rewrites after a successful rotation of either source secret. */
   readonly rotationRule: events.Rule;
+  /** Rewrites, every `SCHEDULED_CHECK_INTERVAL`, strings a missed or absent event left stale. */
+  readonly scheduledCheck: events.Rule;
   /** Writes the strings on deploy (the custom resource's handler). */
   readonly composeFunction: HandlerFunction;
   /**
@@ -146,8 +151,9 @@ export class ConnectionStrings extends Construct {
       properties: sources,
     });
 
-    // Secrets Manager records a successful rotation as a CloudTrail service event, which
-    // EventBridge receives from CloudTrail's management events (no trail needed).
+    // Secrets Manager records a successful rotation as a CloudTrail service event. EventBridge's
+    // guide says such events need a trail with logging, which Berth does not create, and AWS
+    // delivers them on a best-effort basis: the schedule below catches what this rule misses.
     this.rotationRule = new events.Rule(this, 'OnRotation', {
       description: 'Rewrites DATABASE_URL and REDIS_URL after a source secret rotates',
       eventPattern: {
@@ -160,9 +166,18 @@ export class ConnectionStrings extends Construct {
         },
       },
     });
-    this.rotationRule.addTarget(
-      new targets.LambdaFunction(this.rotationFunction.function, { retryAttempts: 4, maxEventAge: Duration.hours(2) }),
-    );
+    const rotationTarget = new targets.LambdaFunction(this.rotationFunction.function, {
+      retryAttempts: 4,
+      maxEventAge: Duration.hours(2),
+    });
+    this.rotationRule.addTarget(rotationTarget);
+    // Idempotent: it writes (and redeploys) only when the strings changed, and each check reads
+    // three secrets (~9,000 calls a month at 15 minutes: ~$0.04).
+    this.scheduledCheck = new events.Rule(this, 'Scheduled', {
+      description: 'Rewrites DATABASE_URL and REDIS_URL if a source secret changed without a rotation event',
+      schedule: events.Schedule.rate(SCHEDULED_CHECK_INTERVAL),
+    });
+    this.scheduledCheck.addTarget(rotationTarget);
   }
 
   /** One key of the composed strings, for a container's `secrets` (e.g. `{ DATABASE_URL: ... }`). */

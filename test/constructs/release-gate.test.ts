@@ -250,6 +250,20 @@ describe('connection strings', () => {
     });
   });
 
+  test('are checked every 15 minutes too, for rotations whose event never arrives (no trail, best-effort delivery)', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      State: 'ENABLED',
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [logicalId(release.connectionStrings.rotationFunction.function), 'Arn'] },
+          RetryPolicy: { MaximumEventAgeInSeconds: 7200, MaximumRetryAttempts: 4 },
+        }),
+      ],
+    });
+    template.resourceCountIs('AWS::Events::Rule', 2);
+  });
+
   test('only the rotation function may redeploy, and only this service', () => {
     const statements = (fn: typeof release.connectionStrings.rotationFunction) => policyOf(logicalId(fn.role));
     expect(statements(release.connectionStrings.rotationFunction)).toContainEqual({

@@ -51,6 +51,12 @@ function written(): Record<string, string> {
   return JSON.parse(call.args[0].input.SecretString ?? '{}');
 }
 
+/** The strings composed from the fixture sources with database password `password`. */
+const currentStrings = (password: string) => ({
+  DATABASE_URL: `postgresql://berth_admin:${password}@db.abc.eu-west-1.rds.amazonaws.com:5432/app`,
+  REDIS_URL: 'rediss://:tok3n@master.berth.cache.amazonaws.com:6379/0',
+});
+
 const rotation = (secretId: string, eventName = 'RotationSucceeded'): RotationEvent => ({
   'detail-type': 'AWS Service Event via CloudTrail',
   detail: { eventName, additionalEventData: { SecretId: secretId } },
@@ -103,13 +109,7 @@ describe('on deploy', () => {
   });
 
   test('adds no secret version when the strings are unchanged', async () => {
-    sourceValues(
-      'pw',
-      JSON.stringify({
-        DATABASE_URL: 'postgresql://berth_admin:pw@db.abc.eu-west-1.rds.amazonaws.com:5432/app',
-        REDIS_URL: 'rediss://:tok3n@master.berth.cache.amazonaws.com:6379/0',
-      }),
-    );
+    sourceValues('pw', JSON.stringify(currentStrings('pw')));
     await onDeploy({ RequestType: 'Update', ResourceProperties: sources }, secrets);
     expect(smMock.commandCalls(PutSecretValueCommand)).toHaveLength(0);
   });
@@ -149,6 +149,16 @@ describe('after a rotation', () => {
     expect(ecsMock.calls()).toHaveLength(0);
   });
 
+  test('redeploys on a rotation event even when the strings are current (written earlier, redeploy lost)', async () => {
+    sourceValues('pw', JSON.stringify(currentStrings('pw')));
+    ecsMock.on(UpdateServiceCommand).resolves({});
+    await expect(onRotation(rotation(sources.CacheSecretArn), sources, service, secrets, ecs)).resolves.toEqual({
+      written: false,
+      redeployed: true,
+    });
+    expect(smMock.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+  });
+
   test('ignores rotations of other secrets and other events', async () => {
     for (const event of [
       rotation('arn:aws:secretsmanager:eu-west-1:111111111111:secret:other-AbCdEf'),
@@ -160,6 +170,31 @@ describe('after a rotation', () => {
       });
     }
     expect(smMock.calls()).toHaveLength(0);
+    expect(ecsMock.calls()).toHaveLength(0);
+  });
+});
+
+describe('on the schedule', () => {
+  const service = { cluster: 'arn:aws:ecs:eu-west-1:111111111111:cluster/berth', service: 'api' };
+  const scheduled: RotationEvent = { 'detail-type': 'Scheduled Event', detail: {} };
+
+  test('rewrites strings a rotation left stale and redeploys the service', async () => {
+    sourceValues('rotated', JSON.stringify(currentStrings('old')));
+    ecsMock.on(UpdateServiceCommand).resolves({});
+    await expect(onRotation(scheduled, sources, service, secrets, ecs)).resolves.toEqual({
+      written: true,
+      redeployed: true,
+    });
+    expect(written()).toEqual(currentStrings('rotated'));
+  });
+
+  test('writes and redeploys nothing while the strings are current', async () => {
+    sourceValues('pw', JSON.stringify(currentStrings('pw')));
+    await expect(onRotation(scheduled, sources, service, secrets, ecs)).resolves.toEqual({
+      written: false,
+      redeployed: false,
+    });
+    expect(smMock.commandCalls(PutSecretValueCommand)).toHaveLength(0);
     expect(ecsMock.calls()).toHaveLength(0);
   });
 });

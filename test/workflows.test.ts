@@ -9,7 +9,9 @@ import { DEPLOY_SESSION } from '../lib/constructs/github-oidc';
 // otherwise fail there, or quietly weaken the pipeline.
 
 interface Step {
+  readonly id?: string;
   readonly name?: string;
+  readonly env?: Record<string, string>;
   readonly uses?: string;
   readonly run?: string;
   readonly with?: Record<string, string>;
@@ -186,6 +188,24 @@ describe('deploy workflow', () => {
       expect(runs[deployAt]).toContain('--require-approval never');
       expect(runs[deployAt]).toContain('imageTag=$IMAGE_TAG');
       expect(runs[review]).toContain('--env "$ENVIRONMENT"');
+    }
+  });
+
+  test('reviews each environment against the commit it runs: the `base` input, else its last successful deployment', () => {
+    const gh = (expression: string) => `$\{{ ${expression} }}`;
+    expect(JSON.stringify(deploy())).not.toContain('github.event.before');
+    expect(deployJobs().length).toBeGreaterThan(0);
+    for (const { job } of deployJobs()) {
+      expect(job.permissions?.deployments).toBe('read');
+      const steps = stepsOf(job);
+      const release = steps.find((step) => step.uses === './.github/actions/release');
+      expect(release?.with?.base).toBe(gh('inputs.base'));
+      const deployed = steps.find((step) => step.id === 'deployed');
+      expect(deployed?.env).toMatchObject({ BASE: gh('inputs.base'), GITHUB_TOKEN: gh('github.token') });
+      expect(deployed?.run).toContain('node bin/run.cjs scripts/deployed-commit.ts "$ENVIRONMENT"');
+      const review = steps.find((step) => step.run?.includes('npm run review'));
+      expect(review?.env?.BASE).toBe(gh('steps.deployed.outputs.base'));
+      expect(steps.indexOf(deployed as Step)).toBeLessThan(steps.indexOf(review as Step));
     }
   });
 

@@ -49,9 +49,16 @@ export interface ApiServiceProps {
 /** Name of the application container in the service task definition. */
 export const CONTAINER_NAME = 'api';
 
-/** Writable paths on a read-only root filesystem: scratch space and the ECS Exec agent's state. */
+/**
+ * Writable paths on a read-only root filesystem: scratch space, and what ECS Exec's agent writes
+ * (its binaries' directory, its state and its logs; AWS documents no read-only root support for
+ * ECS Exec, and these three are the workaround in aws/containers-roadmap#1359). Fargate creates
+ * each volume owned by root with mode 0755: a non-root `user` can write to one only if the image
+ * declares the path as a VOLUME it owns (README: "Read-only root filesystem").
+ */
 const WRITABLE_PATHS: readonly [string, string][] = [
   ['tmp', '/tmp'],
+  ['ecs-exec-agent', '/managed-agents'],
   ['ssm-state', '/var/lib/amazon/ssm'],
   ['ssm-logs', '/var/log/amazon/ssm'],
 ];

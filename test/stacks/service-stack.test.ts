@@ -365,6 +365,7 @@ describe('service', () => {
       ReadonlyRootFilesystem: true,
       MountPoints: [
         { ContainerPath: '/tmp', SourceVolume: 'tmp', ReadOnly: false },
+        { ContainerPath: '/managed-agents', SourceVolume: 'ecs-exec-agent', ReadOnly: false },
         { ContainerPath: '/var/lib/amazon/ssm', SourceVolume: 'ssm-state', ReadOnly: false },
         { ContainerPath: '/var/log/amazon/ssm', SourceVolume: 'ssm-logs', ReadOnly: false },
       ],

@@ -1,5 +1,5 @@
 import { LOG_RETENTION_DAYS } from './aws-values';
-import type { ProblemList } from './problems';
+import { type ProblemList, show } from './problems';
 import type { EnvironmentConfig } from './types';
 
 /** A Route 53 public hosted zone, given by attributes so synth needs no lookup. */
@@ -188,4 +188,29 @@ export function checkEdge(env: EnvironmentConfig, problems: ProblemList): void {
   problems.oneOf('edge.waf.logRetentionDays', waf.logRetentionDays, LOG_RETENTION_DAYS);
   problems.integer('edge.accessLogRetentionDays', edge.accessLogRetentionDays, 1, 3650);
   problems.integer('edge.idleTimeoutSeconds', edge.idleTimeoutSeconds, 1, 4000);
+}
+
+/** The hosted zone an environment writes records into (certificate validation, alias records). */
+function hostedZoneOf(env: EnvironmentConfig): HostedZoneConfig | undefined {
+  const tls = env.edge?.tls;
+  return tls && tls.mode !== 'plain-http-dev-only' ? tls.hostedZone : undefined;
+}
+
+/**
+ * Environments in different accounts that write records into the same hosted zone: a stack can
+ * only write to zones of its own account, so all but one of them would fail to deploy.
+ */
+export function sharedHostedZoneProblems(environments: readonly EnvironmentConfig[]): string[] {
+  const problems: string[] = [];
+  for (const env of environments) {
+    const zone = hostedZoneOf(env);
+    if (!zone) continue;
+    const others = environments.filter((other) => other.account !== env.account && hostedZoneOf(other)?.id === zone.id);
+    if (others.length === 0) continue;
+    const where = others.map((other) => `${other.name} (account ${other.account})`).join(', ');
+    problems.push(
+      `[${env.name}] edge.tls.hostedZone.id must be a zone of account ${env.account}, not one ${where} also use${others.length === 1 ? 's' : ''}: CloudFormation writes records only into zones of the stack's own account (give each account its own zone, e.g. ${env.name}.${zone.name} delegated from ${zone.name}), got: ${show(zone.id)}`,
+    );
+  }
+  return problems;
 }

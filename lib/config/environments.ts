@@ -16,13 +16,21 @@ const SECRETS = {
   thirdParty: ['CLERK_SECRET_KEY', 'OPENAI_API_KEY', 'SENTRY_DSN'],
 } as const;
 
-/** Replace with your own public hosted zone (Route 53 console: zone name and id). */
-const HOSTED_ZONE = { id: 'Z0123456789ABCDEFGHIJ', name: 'example.com' } as const;
+/**
+ * Replace with your own public hosted zones (Route 53 console: zone name and id), one in each
+ * environment's account: a stack writes DNS records only into zones of its own account. Here prod
+ * owns `example.com`, and dev and staging own the subdomains it delegates to them.
+ */
+const HOSTED_ZONES = {
+  dev: { id: 'Z0DEV456789ABCDEFGHIJ', name: 'dev.example.com' },
+  staging: { id: 'Z0STAGING9ABCDEFGHIJ', name: 'staging.example.com' },
+  prod: { id: 'Z0123456789ABCDEFGHIJ', name: 'example.com' },
+} as const;
 
 /** The seeds' edge: rate limit 100 requests per IP per minute, a year of HSTS. */
 const EDGE: EdgeConfig = {
   hostNames: ['api.example.com'],
-  tls: { mode: 'dns-validated', hostedZone: HOSTED_ZONE },
+  tls: { mode: 'dns-validated', hostedZone: HOSTED_ZONES.prod },
   securityHeaders: {
     strictTransportSecurity: 'max-age=31536000; includeSubDomains',
     frameOptions: 'DENY',
@@ -165,7 +173,12 @@ export const dev: EnvironmentConfig = {
     containerInsights: false,
     environment: { ...SERVICE.environment, LOG_LEVEL: 'debug', CORS_ORIGINS: 'https://dev.example.com' },
   },
-  edge: { ...EDGE, hostNames: ['api.dev.example.com'], waf: { ...EDGE.waf, logRetentionDays: 14 } },
+  edge: {
+    ...EDGE,
+    hostNames: ['api.dev.example.com'],
+    tls: { mode: 'dns-validated', hostedZone: HOSTED_ZONES.dev },
+    waf: { ...EDGE.waf, logRetentionDays: 14 },
+  },
   release: RELEASE,
   ci: CI,
   alarms: { ...ALARMS, notificationEmails: ['dev-alerts@example.com'] },
@@ -192,7 +205,11 @@ export const staging: EnvironmentConfig = {
     maxTasks: 4,
     environment: { ...SERVICE.environment, CORS_ORIGINS: 'https://staging.example.com' },
   },
-  edge: { ...EDGE, hostNames: ['api.staging.example.com'] },
+  edge: {
+    ...EDGE,
+    hostNames: ['api.staging.example.com'],
+    tls: { mode: 'dns-validated', hostedZone: HOSTED_ZONES.staging },
+  },
   // The estimate is ~$156 a month, ~$200 at max tasks: the 80 % alert fires past $200 of actual spend.
   cost: { monthlyBudgetUsd: 250, usage: { requestsPerMonth: 3_000_000 } },
 };

@@ -76,7 +76,7 @@ export interface DatabaseConfig {
   /** RDS instance class without the `db.` prefix, e.g. `t4g.medium`. */
   readonly instanceClass: string;
   readonly allocatedStorageGiB: number;
-  /** Upper bound for storage autoscaling; must exceed `allocatedStorageGiB`. */
+  /** Upper bound for storage autoscaling: at least 10 % above `allocatedStorageGiB` (RDS's minimum). */
   readonly maxAllocatedStorageGiB: number;
   readonly multiAz: boolean;
   /** Automated backup retention in days, 1..35 (the seeds keep 30). */

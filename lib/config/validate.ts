@@ -4,7 +4,7 @@ import { checkAlarms } from './alarms';
 import { KNOWN_REGIONS, LOG_RETENTION_DAYS } from './aws-values';
 import { checkCi, ciAccountProblems } from './ci';
 import { checkCost, sharedAccountBudgetProblems } from './cost';
-import { checkEdge } from './edge';
+import { checkEdge, sharedHostedZoneProblems } from './edge';
 import {
   defaultMaxConnections,
   instanceMemoryGiB,
@@ -155,12 +155,14 @@ function checkDatabase(env: EnvironmentConfig, problems: ProblemList): void {
     db.instanceClass,
   );
   problems.integer('database.allocatedStorageGiB', db.allocatedStorageGiB, 20, 65536);
+  // RDS refuses a maximum storage threshold less than 10 % above the allocated storage.
+  const minimumMaxStorage = Math.ceil((db.allocatedStorageGiB * 11) / 10);
   problems.check(
     Number.isInteger(db.maxAllocatedStorageGiB) &&
-      db.maxAllocatedStorageGiB > db.allocatedStorageGiB &&
+      db.maxAllocatedStorageGiB >= minimumMaxStorage &&
       db.maxAllocatedStorageGiB <= 65536,
     'database.maxAllocatedStorageGiB',
-    `an integer above allocatedStorageGiB (${db.allocatedStorageGiB}) and at most 65536, so storage can grow`,
+    `an integer from ${minimumMaxStorage} (allocatedStorageGiB ${db.allocatedStorageGiB} + 10 %, RDS's minimum for storage autoscaling) to 65536`,
     db.maxAllocatedStorageGiB,
   );
   problems.integer('database.backupRetentionDays', db.backupRetentionDays, 1, 35);
@@ -443,6 +445,7 @@ export function validateEnvironments(environments: readonly EnvironmentConfig[])
   for (const env of environments) problems.push(...environmentProblems(env));
   problems.push(...ciAccountProblems(environments));
   problems.push(...sharedAccountBudgetProblems(environments));
+  problems.push(...sharedHostedZoneProblems(environments));
   if (problems.length > 0) throw new ConfigError(problems);
   return environments;
 }

@@ -87,7 +87,8 @@ export class Edge extends Construct {
           ? acm.Certificate.fromCertificateArn(this, 'Certificate', props.tls.certificateArn)
           : new acm.Certificate(this, 'Certificate', {
               domainName: props.hostNames[0],
-              subjectAlternativeNames: props.hostNames.slice(1),
+              // None rather than an empty list, which ACM's API refuses (at least one name).
+              subjectAlternativeNames: props.hostNames.length > 1 ? props.hostNames.slice(1) : undefined,
               validation: acm.CertificateValidation.fromDns(zone),
             });
       this.listener = this.loadBalancer.addListener('Https', {

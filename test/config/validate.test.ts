@@ -92,7 +92,12 @@ describe('validateEnvironments rejects', () => {
     [
       'storage autoscaling with no room to grow',
       variant(dev, { database: { maxAllocatedStorageGiB: 20 } }),
-      '[dev] database.maxAllocatedStorageGiB must be an integer above allocatedStorageGiB (20)',
+      "[dev] database.maxAllocatedStorageGiB must be an integer from 22 (allocatedStorageGiB 20 + 10 %, RDS's minimum for storage autoscaling) to 65536, got: 20",
+    ],
+    [
+      'a storage maximum less than 10 % above the allocation, which RDS refuses',
+      variant(dev, { database: { allocatedStorageGiB: 100, maxAllocatedStorageGiB: 109 } }),
+      "[dev] database.maxAllocatedStorageGiB must be an integer from 110 (allocatedStorageGiB 100 + 10 %, RDS's minimum for storage autoscaling) to 65536, got: 109",
     ],
     [
       'too little storage',
@@ -461,6 +466,26 @@ describe('validateEnvironments rejects', () => {
     ]);
     const scoped = (env: EnvironmentConfig) => variant(env, { cost: { budgetScope: 'environment' } });
     expect(problemsOf(scoped(dev), scoped(shared), prod)).toEqual([]);
+  });
+
+  test('environments of different accounts writing records into one hosted zone', () => {
+    const prodZone = prod.edge.tls.mode === 'dns-validated' ? prod.edge.tls.hostedZone : undefined;
+    if (!prodZone) throw new Error('the example prod validates its certificate through a hosted zone');
+    const sharing = variant(staging, {
+      edge: { hostNames: ['api-staging.example.com'], tls: { mode: 'dns-validated', hostedZone: prodZone } },
+    });
+    expect(problemsOf(dev, sharing, prod)).toEqual([
+      "[staging] edge.tls.hostedZone.id must be a zone of account 222222222222, not one prod (account 333333333333) also uses: CloudFormation writes records only into zones of the stack's own account (give each account its own zone, e.g. staging.example.com delegated from example.com), got: 'Z0123456789ABCDEFGHIJ'",
+      "[prod] edge.tls.hostedZone.id must be a zone of account 333333333333, not one staging (account 222222222222) also uses: CloudFormation writes records only into zones of the stack's own account (give each account its own zone, e.g. prod.example.com delegated from example.com), got: 'Z0123456789ABCDEFGHIJ'",
+    ]);
+    // One account may well serve several environments from one zone.
+    expect(
+      problemsOf(
+        dev,
+        variant(sharing, { account: prod.account, cost: { budgetScope: 'environment' } }),
+        variant(prod, { cost: { budgetScope: 'environment' } }),
+      ),
+    ).toEqual([]);
   });
 
   test('a budget scope that is neither account nor environment', () => {

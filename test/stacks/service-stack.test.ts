@@ -94,12 +94,28 @@ describe('edge', () => {
       DomainName: 'api.example.com',
       ValidationMethod: 'DNS',
       DomainValidationOptions: [{ DomainName: 'api.example.com', HostedZoneId: 'Z0123456789ABCDEFGHIJ' }],
+      // One host name: no alternative names at all (ACM refuses an empty list).
+      SubjectAlternativeNames: Match.absent(),
+    });
+    serviceTemplate('dev').hasResourceProperties('AWS::CertificateManager::Certificate', {
+      DomainValidationOptions: [{ DomainName: 'api.dev.example.com', HostedZoneId: 'Z0DEV456789ABCDEFGHIJ' }],
     });
     template.hasResourceProperties('AWS::Route53::RecordSet', {
       Name: 'api.example.com.',
       Type: 'A',
       HostedZoneId: 'Z0123456789ABCDEFGHIJ',
       AliasTarget: Match.objectLike({ DNSName: Match.anyValue() }),
+    });
+  });
+
+  test('covers further host names as alternative names of the one certificate', () => {
+    const template = variantServiceTemplate({
+      ...prod,
+      edge: { ...prod.edge, hostNames: ['api.example.com', 'api-v2.example.com'] },
+    });
+    template.hasResourceProperties('AWS::CertificateManager::Certificate', {
+      DomainName: 'api.example.com',
+      SubjectAlternativeNames: ['api-v2.example.com'],
     });
   });
 

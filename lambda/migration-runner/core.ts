@@ -8,6 +8,7 @@ import { type CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-
 import {
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
+  type DescribeTasksCommandOutput,
   type ECSClient,
   RunTaskCommand,
   StopTaskCommand,
@@ -293,7 +294,10 @@ async function reportFailure(
   logs: CloudWatchLogsClient,
 ): Promise<RunData> {
   const logStreamName = logStreamOf(settings.logStreamPrefix, request.ContainerName, taskArn);
-  const lines = await tailLog(logs, settings.logGroupName, logStreamName);
+  // The report matters more than its log lines: an error reading them must not replace it.
+  const lines = await tailLog(logs, settings.logGroupName, logStreamName).catch((error: unknown) => [
+    `(the log could not be read: ${nameOf(error)})`,
+  ]);
   return {
     Outcome: 'failed',
     Report: failureReport({
@@ -310,11 +314,17 @@ async function reportFailure(
   };
 }
 
+/** The name of an error (an AWS SDK error's is its code, e.g. `ThrottlingException`). */
+function nameOf(error: unknown): string {
+  return error instanceof Error ? error.name : String(error);
+}
+
 /**
- * isComplete: follows the task started by onEvent. Never throws for a failed migration: the
- * Provider framework retries a throwing isComplete until its total timeout and then reports only
- * "Operation timed out". It completes with `Outcome: failed` and a report instead, and the gate
- * resource turns that into the deploy's error message.
+ * isComplete: follows the task started by onEvent. Never throws: the provider framework retries
+ * only an `IsComplete: false` answer, and fails the resource at once on a throw, with the task
+ * still running. A failed migration completes with `Outcome: failed` and a report, which the gate
+ * resource turns into the deploy's error message; an error while asking ECS about the task is
+ * asked again at the next poll, until the timeout stops the task.
  */
 export async function checkMigration(
   event: CompletionEvent,
@@ -326,7 +336,27 @@ export async function checkMigration(
   const taskArn = event.Data?.TaskArn;
   if (event.RequestType === 'Delete' || !taskArn) return { IsComplete: true };
   const request = event.ResourceProperties;
-  const described = await ecs.send(new DescribeTasksCommand({ cluster: settings.clusterArn, tasks: [taskArn] }));
+  const startedAt = Date.parse(event.Data?.StartedAt ?? '');
+  const elapsedSeconds = Number.isNaN(startedAt) ? 0 : (now().getTime() - startedAt) / 1000;
+  const timedOut = elapsedSeconds >= settings.timeoutSeconds;
+  const minutes = Math.round(settings.timeoutSeconds / 60);
+  let described: DescribeTasksCommandOutput;
+  try {
+    described = await ecs.send(new DescribeTasksCommand({ cluster: settings.clusterArn, tasks: [taskArn] }));
+  } catch (error) {
+    if (!timedOut) return { IsComplete: false };
+    return {
+      IsComplete: true,
+      Data: await stopAndReport(
+        `Migration failed: ECS could not be asked about the task for ${minutes} minutes (${nameOf(error)}).`,
+        taskArn,
+        request,
+        settings,
+        ecs,
+        logs,
+      ),
+    };
+  }
   const task = described.tasks?.[0];
   if (!task) {
     const reason = described.failures?.[0]?.reason ?? 'not found';
@@ -357,29 +387,43 @@ export async function checkMigration(
     return { IsComplete: true, Data: await reportFailure(headline, taskArn, failure, request, settings, logs) };
   }
 
-  const startedAt = Date.parse(event.Data?.StartedAt ?? '');
-  const elapsedSeconds = Number.isNaN(startedAt) ? 0 : (now().getTime() - startedAt) / 1000;
-  if (elapsedSeconds < settings.timeoutSeconds) return { IsComplete: false };
-
-  const minutes = Math.round(settings.timeoutSeconds / 60);
-  await ecs.send(
-    new StopTaskCommand({
-      cluster: settings.clusterArn,
-      task: taskArn,
-      reason: `Berth: migration timed out after ${minutes} min`,
-    }),
-  );
+  if (!timedOut) return { IsComplete: false };
   return {
     IsComplete: true,
-    Data: await reportFailure(
-      `Migration failed: timed out after ${minutes} minutes (task was ${task.lastStatus ?? 'unknown'}; it has been stopped).`,
+    Data: await stopAndReport(
+      `Migration failed: timed out after ${minutes} minutes (task was ${task.lastStatus ?? 'unknown'}).`,
       taskArn,
-      { reasons: [] },
       request,
       settings,
+      ecs,
       logs,
     ),
   };
+}
+
+/** Stops a migration task that ran out of time, and reports it (and whether it could be stopped). */
+async function stopAndReport(
+  headline: string,
+  taskArn: string,
+  request: MigrationRequest,
+  settings: RunnerSettings,
+  ecs: ECSClient,
+  logs: CloudWatchLogsClient,
+): Promise<RunData> {
+  const minutes = Math.round(settings.timeoutSeconds / 60);
+  let stopped = 'It has been stopped.';
+  try {
+    await ecs.send(
+      new StopTaskCommand({
+        cluster: settings.clusterArn,
+        task: taskArn,
+        reason: `Berth: migration timed out after ${minutes} min`,
+      }),
+    );
+  } catch (error) {
+    stopped = `It could not be stopped (${nameOf(error)}): aws ecs stop-task --cluster ${settings.clusterArn} --task ${taskArn} --region ${settings.region}`;
+  }
+  return reportFailure(`${headline} ${stopped}`, taskArn, { reasons: [] }, request, settings, logs);
 }
 
 /** The gate resource's properties: the migration resource's attributes. */

@@ -265,6 +265,36 @@ describe('isComplete', () => {
     expect(result.Data.Report).toContain('  | backfilling 10%');
   });
 
+  test('asks again at the next poll when ECS cannot be asked (a throw would fail the deploy, the task still running)', async () => {
+    ecsMock.on(DescribeTasksCommand).rejects(awsError('ThrottlingException', 'Rate exceeded'));
+    await expect(checkMigration(running(), settings, ecs, logs, at(5))).resolves.toEqual({ IsComplete: false });
+    expect(ecsMock.commandCalls(StopTaskCommand)).toHaveLength(0);
+  });
+
+  test('stops the task and reports when ECS could not be asked until the timeout', async () => {
+    ecsMock.on(DescribeTasksCommand).rejects(awsError('ThrottlingException', 'Rate exceeded'));
+    ecsMock.on(StopTaskCommand).resolves({});
+    logsMock.on(GetLogEventsCommand).resolves({ events: [{ message: 'still migrating' }] });
+    const result = await checkMigration(running(), settings, ecs, logs, at(31));
+    expect(ecsMock.commandCalls(StopTaskCommand)).toHaveLength(1);
+    if (!result.IsComplete || !result.Data) throw new Error('expected a completed run');
+    expect(result.Data.Report).toMatch(
+      /^Migration failed: ECS could not be asked about the task for 30 minutes \(ThrottlingException\)\. It has been stopped\./,
+    );
+  });
+
+  test('reports a task it could not stop with the command to stop it, and a log it could not read', async () => {
+    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [{ taskArn: TASK, lastStatus: 'RUNNING' }] });
+    ecsMock.on(StopTaskCommand).rejects(awsError('AccessDeniedException', 'no'));
+    logsMock.on(GetLogEventsCommand).rejects(awsError('ThrottlingException', 'Rate exceeded'));
+    const result = await checkMigration(running(), settings, ecs, logs, at(31));
+    if (!result.IsComplete || !result.Data) throw new Error('expected a completed run');
+    expect(result.Data.Report).toContain(
+      `It could not be stopped (AccessDeniedException): aws ecs stop-task --cluster ${settings.clusterArn} --task ${TASK} --region eu-west-1`,
+    );
+    expect(result.Data.Report).toContain('(the log could not be read: ThrottlingException)');
+  });
+
   test('completes at once when there is no task to follow (skipped runs, Delete)', async () => {
     expect(
       await checkMigration(

@@ -3,6 +3,7 @@
  * release, in one message, while any is missing, empty or still the placeholder Berth created.
  * Secret values are compared in memory only; they are never logged or returned.
  */
+import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { deployFailure } from '../shared/deploy-failure';
 
@@ -23,6 +24,8 @@ export interface PreflightProperties {
 
 export interface PreflightEvent {
   readonly RequestType: 'Create' | 'Update' | 'Delete';
+  /** The stack the resource belongs to. */
+  readonly StackId: string;
   readonly ResourceProperties: PreflightProperties;
 }
 
@@ -105,15 +108,36 @@ export function preflightMessage(unset: readonly UnsetSecret[], region: string):
   return lines.join('\n');
 }
 
-/** onEvent: checks on Create and Update, does nothing on Delete. */
+/**
+ * Whether stack `stackId` is rolling back. CloudFormation rolls this resource back with an Update
+ * carrying the previous properties, even when it is the resource that failed.
+ */
+export async function isRollingBack(cloudFormation: CloudFormationClient, stackId: string): Promise<boolean> {
+  const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackId }));
+  return Stacks?.[0]?.StackStatus?.endsWith('ROLLBACK_IN_PROGRESS') ?? false;
+}
+
+/**
+ * onEvent: checks on Create and Update, does nothing on Delete, nor during a rollback. A check
+ * there could only fail the rollback (for a secret unset since, or the very one that failed the
+ * deploy) and leave the stack in UPDATE_ROLLBACK_FAILED, while guarding nothing: the previous
+ * release is coming back either way.
+ */
 export async function preflight(
   event: PreflightEvent,
-  client: SecretsManagerClient,
+  secrets: SecretsManagerClient,
+  cloudFormation: CloudFormationClient,
   region: string,
 ): Promise<{ PhysicalResourceId: string; Data: { Checked: string } }> {
-  if (event.RequestType !== 'Delete') {
-    const unset = await unsetSecrets(event.ResourceProperties, client);
+  const checks =
+    event.RequestType === 'Create' ||
+    (event.RequestType === 'Update' && !(await isRollingBack(cloudFormation, event.StackId)));
+  if (checks) {
+    const unset = await unsetSecrets(event.ResourceProperties, secrets);
     if (unset.length > 0) throw deployFailure(preflightMessage(unset, region));
   }
-  return { PhysicalResourceId: PREFLIGHT_ID, Data: { Checked: String(event.ResourceProperties.Secrets.length) } };
+  return {
+    PhysicalResourceId: PREFLIGHT_ID,
+    Data: { Checked: String(checks ? event.ResourceProperties.Secrets.length : 0) },
+  };
 }

@@ -1,9 +1,11 @@
 /** Lambda entry point of the secret preflight's `cr.Provider` (see core.ts). */
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type PreflightEvent, preflight } from './core';
 
-const client = new SecretsManagerClient({});
+const secrets = new SecretsManagerClient({});
+const cloudFormation = new CloudFormationClient({});
 
 export async function handler(event: PreflightEvent): Promise<{ PhysicalResourceId: string }> {
-  return preflight(event, client, process.env.AWS_REGION ?? 'us-east-1');
+  return preflight(event, secrets, cloudFormation, process.env.AWS_REGION ?? 'us-east-1');
 }

@@ -45,6 +45,10 @@ export class SecretPreflight extends Construct {
       exportName: 'handler',
       description: 'Berth secret preflight: refuses a release while a third-party secret is unset',
     });
+    // To tell a rollback apart (see lambda/secret-preflight/core.ts): this stack only.
+    this.checkFunction.allow(
+      new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [Stack.of(this).stackId] }),
+    );
     if (secrets.length > 0) {
       this.checkFunction.allow(
         new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secrets.map((s) => s.Arn) }),

@@ -207,11 +207,13 @@ describe('secret preflight', () => {
     });
   });
 
-  test('may read only the named secrets, and decrypt only through Secrets Manager', () => {
+  test('may read only the named secrets, decrypt only through Secrets Manager, and describe only its stack', () => {
     const statements = policyOf(logicalId(release.preflight.checkFunction.role));
-    expect(statements[1].Resource).toHaveLength(2);
+    expect(statements[2].Resource).toHaveLength(2);
     expect(statements).toEqual([
       LOG_WRITE,
+      // To tell a rollback apart, when it checks nothing.
+      { Action: 'cloudformation:DescribeStacks', Effect: 'Allow', Resource: { Ref: 'AWS::StackId' } },
       {
         Action: 'secretsmanager:GetSecretValue',
         Effect: 'Allow',

@@ -13,8 +13,14 @@ import {
 
 /** Where the parts come from and where the composed strings go. */
 export interface ConnectionSources {
-  /** RDS secret: JSON with `username`, `password`, `host`, `port`, `dbname`. */
+  /** RDS secret: JSON with `username`, `password`, `host`, `port`. */
   readonly DatabaseSecretArn: string;
+  /**
+   * The database `DATABASE_URL` names (the instance's `DBName`). Not the secret's `dbname`: the
+   * secret's attachment to the instance documents no such field, and a URL without its database
+   * would fail the deploy.
+   */
+  readonly DatabaseName: string;
   /** Cache AUTH token secret: JSON with the token under `CacheTokenKey`. */
   readonly CacheSecretArn: string;
   readonly CacheTokenKey: string;
@@ -64,16 +70,20 @@ function parseJson(text: string | undefined, secret: string): Record<string, unk
 }
 
 /**
- * `postgresql://user:pass@host:port/dbname` from an RDS secret, user, password and name encoded;
- * `host` replaces the secret's own when given.
+ * `postgresql://user:pass@host:port/dbname` from an RDS secret and the database name, user,
+ * password and name encoded; `host` replaces the secret's own when given.
  */
-export function databaseUrl(rdsSecret: Record<string, unknown>, arn: string, host?: string): string {
+export function databaseUrl(
+  rdsSecret: Record<string, unknown>,
+  arn: string,
+  databaseName: string,
+  host?: string,
+): string {
   const user = encodePart(field(rdsSecret, 'username', arn));
   const password = encodePart(field(rdsSecret, 'password', arn));
   const hostName = host ?? field(rdsSecret, 'host', arn);
   const port = field(rdsSecret, 'port', arn);
-  const dbname = encodePart(field(rdsSecret, 'dbname', arn));
-  return `postgresql://${user}:${password}@${hostName}:${port}/${dbname}`;
+  return `postgresql://${user}:${password}@${hostName}:${port}/${encodePart(databaseName)}`;
 }
 
 /** `rediss://:token@host:port/0`: TLS, AUTH token only (no ACL user), database 0. */
@@ -93,7 +103,7 @@ export async function compose(sources: ConnectionSources, client: SecretsManager
     secretJson(client, sources.CacheSecretArn),
   ]);
   return {
-    DATABASE_URL: databaseUrl(rds, sources.DatabaseSecretArn, sources.DatabaseHost),
+    DATABASE_URL: databaseUrl(rds, sources.DatabaseSecretArn, sources.DatabaseName, sources.DatabaseHost),
     REDIS_URL: redisUrl(
       field(cache, sources.CacheTokenKey, sources.CacheSecretArn),
       sources.CacheHost,
@@ -196,6 +206,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): { sources: ConnectionSour
   };
   const sources: ConnectionSources = {
     DatabaseSecretArn: required('DATABASE_SECRET_ARN'),
+    DatabaseName: required('DATABASE_NAME'),
     CacheSecretArn: required('CACHE_SECRET_ARN'),
     CacheTokenKey: required('CACHE_TOKEN_KEY'),
     CacheHost: required('CACHE_HOST'),

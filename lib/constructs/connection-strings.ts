@@ -16,8 +16,10 @@ export const CONNECTION_STRING_KEYS = ['DATABASE_URL', 'REDIS_URL'] as const;
 export const SCHEDULED_CHECK_INTERVAL = Duration.minutes(15);
 
 export interface ConnectionStringsProps {
-  /** The RDS secret (JSON `username`, `password`, `host`, `port`, `dbname`), e.g. `Database.secret`. */
+  /** The RDS secret (JSON `username`, `password`, `host`, `port`), e.g. `Database.secret`. */
   readonly databaseSecret: secretsmanager.ISecret;
+  /** The database `DATABASE_URL` names, e.g. the instance's `databaseName`. */
+  readonly databaseName: string;
   /**
    * Host of `DATABASE_URL` instead of the secret's `host`, e.g. an RDS Proxy's endpoint.
    * @default - the `host` field of `databaseSecret`
@@ -83,6 +85,7 @@ export class ConnectionStrings extends Construct {
 
     const sources = {
       DatabaseSecretArn: props.databaseSecret.secretArn,
+      DatabaseName: props.databaseName,
       CacheSecretArn: props.cacheTokenSecret.secretArn,
       CacheTokenKey: props.cacheTokenKey ?? 'token',
       CacheHost: props.cacheHost,
@@ -129,6 +132,7 @@ export class ConnectionStrings extends Construct {
         description: 'Berth connection strings: rewrites them after a rotation and redeploys the service',
         environment: {
           DATABASE_SECRET_ARN: sources.DatabaseSecretArn,
+          DATABASE_NAME: sources.DatabaseName,
           CACHE_SECRET_ARN: sources.CacheSecretArn,
           CACHE_TOKEN_KEY: sources.CacheTokenKey,
           CACHE_HOST: sources.CacheHost,

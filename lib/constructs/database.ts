@@ -69,7 +69,7 @@ const MASTER_USERNAME = 'berth_admin';
  */
 export class Database extends Construct implements DatabaseEndpoint {
   readonly instance: rds.DatabaseInstance;
-  /** JSON secret with `username`, `password`, `host`, `port`, `dbname`, `engine`. */
+  /** JSON secret with `username`, `password`, `host`, `port`, `engine` (its attachment adds the connection fields). */
   readonly secret: secretsmanager.ISecret;
   readonly securityGroup: ec2.SecurityGroup;
   readonly maxConnections: number;

@@ -57,6 +57,7 @@ export class ServiceStack extends EnvironmentStack {
     const connectionStrings = new ConnectionStrings(this, 'ConnectionStrings', {
       ...handlerLogs,
       databaseSecret: data.database.secret,
+      databaseName: config.database.databaseName,
       // Only a proxy's: the secret's own host is the instance's, and passing that too would
       // update every deployed environment's custom resource for nothing.
       databaseHost: data.databaseProxy?.host,

@@ -18,6 +18,7 @@ const ecs = new ECSClient({});
 
 const sources: ConnectionSources = {
   DatabaseSecretArn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:db-AbCdEf',
+  DatabaseName: 'app',
   CacheSecretArn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:cache-AbCdEf',
   CacheTokenKey: 'token',
   CacheHost: 'master.berth.cache.amazonaws.com',
@@ -30,7 +31,6 @@ const rds = (password: string) =>
     password,
     host: 'db.abc.eu-west-1.rds.amazonaws.com',
     port: 5432,
-    dbname: 'app',
     engine: 'postgres',
   });
 
@@ -70,19 +70,19 @@ beforeEach(() => {
 describe('composing', () => {
   test('URL-encodes user, password and database name', () => {
     expect(
-      databaseUrl({ username: 'app user', password: 'p@ss:w/rd?#%!*', host: 'h', port: 5432, dbname: 'app' }, 'arn'),
-    ).toBe('postgresql://app%20user:p%40ss%3Aw%2Frd%3F%23%25%21%2A@h:5432/app');
+      databaseUrl({ username: 'app user', password: 'p@ss:w/rd?#%!*', host: 'h', port: 5432 }, 'arn', 'my app'),
+    ).toBe('postgresql://app%20user:p%40ss%3Aw%2Frd%3F%23%25%21%2A@h:5432/my%20app');
     expect(redisUrl('a/b+c=', 'h', '6379')).toBe('rediss://:a%2Fb%2Bc%3D@h:6379/0');
   });
 
   test("uses the given host instead of the secret's (an RDS Proxy in front of the instance)", () => {
     const secret = { username: 'u', password: 'pw', host: 'db.rds', port: 5432, dbname: 'app' };
-    expect(databaseUrl(secret, 'arn', 'proxy.rds')).toBe('postgresql://u:pw@proxy.rds:5432/app');
-    expect(databaseUrl(secret, 'arn')).toBe('postgresql://u:pw@db.rds:5432/app');
+    expect(databaseUrl(secret, 'arn', 'app', 'proxy.rds')).toBe('postgresql://u:pw@proxy.rds:5432/app');
+    expect(databaseUrl(secret, 'arn', 'app')).toBe('postgresql://u:pw@db.rds:5432/app');
   });
 
   test('names the secret and field that is missing, never the value', () => {
-    const missingHost = () => databaseUrl({ username: 'u', password: 'hunter2', port: 5432, dbname: 'app' }, 'arn:db');
+    const missingHost = () => databaseUrl({ username: 'u', password: 'hunter2', port: 5432 }, 'arn:db', 'app');
     expect(missingHost).toThrow("secret arn:db has no 'host' field");
     expect(missingHost).not.toThrow(/hunter2/);
   });
@@ -202,6 +202,7 @@ describe('on the schedule', () => {
 test('reads sources and the optional service from the environment', () => {
   const env = {
     DATABASE_SECRET_ARN: sources.DatabaseSecretArn,
+    DATABASE_NAME: 'app',
     CACHE_SECRET_ARN: sources.CacheSecretArn,
     CACHE_TOKEN_KEY: 'token',
     CACHE_HOST: sources.CacheHost,

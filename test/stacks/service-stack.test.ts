@@ -311,6 +311,11 @@ describe('service', () => {
     expect(JSON.stringify(byName.DB_HOST)).toContain('DatabaseInstance');
     serviceTemplate('prod').hasResourceProperties('Custom::BerthConnectionStrings', {
       DatabaseHost: Match.absent(),
+      // DB_NAME's database, for DATABASE_URL too: the RDS secret has no dbname to take it from.
+      DatabaseName: 'app',
+    });
+    serviceTemplate('prod').hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ DATABASE_NAME: 'app', DATABASE_SECRET_ARN: Match.anyValue() }) },
     });
     expect(JSON.stringify(byName.REDIS_HOST)).toContain('CacheReplicationGroup');
     expect(Object.keys(byName).some((name) => /PASSWORD|SECRET|TOKEN|API_KEY|DSN/.test(name))).toBe(false);

@@ -95,6 +95,7 @@ export function releaseStack(options: ReleaseStackOptions = {}): ReleaseStack {
   const connectionStrings = new ConnectionStrings(stack, 'ConnectionStrings', {
     ...common,
     databaseSecret,
+    databaseName: 'app',
     cacheTokenSecret: cacheSecret,
     cacheHost: 'master.cache.example.internal',
     cachePort: '6379',

@@ -4,7 +4,7 @@
  * rotation of a source secret (EventBridge), after which it redeploys the service so that no task
  * keeps stale credentials. Values are never logged or returned.
  */
-import { type ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, type ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import {
   GetSecretValueCommand,
   PutSecretValueCommand,
@@ -112,23 +112,34 @@ export async function compose(sources: ConnectionSources, client: SecretsManager
   };
 }
 
+/** What `refresh` did: whether it wrote, and since when the target has held the strings it holds. */
+export interface Refreshed {
+  readonly written: boolean;
+  readonly since?: Date;
+}
+
 /**
  * Composes the strings and writes them when they differ from what the target holds (so repeated
- * events add no secret versions). Resolves to whether it wrote.
+ * events add no secret versions).
  */
-export async function refresh(sources: ConnectionSources, client: SecretsManagerClient): Promise<boolean> {
+export async function refresh(sources: ConnectionSources, client: SecretsManagerClient): Promise<Refreshed> {
   const wanted = await compose(sources, client);
   let current: Record<string, unknown> | undefined;
+  let since: Date | undefined;
   try {
-    current = await secretJson(client, sources.TargetSecretArn);
+    const result = await client.send(new GetSecretValueCommand({ SecretId: sources.TargetSecretArn }));
+    current = parseJson(result.SecretString, sources.TargetSecretArn);
+    since = result.CreatedDate;
   } catch {
     current = undefined; // First write: the target holds CloudFormation's initial random string.
   }
-  if (current && current.DATABASE_URL === wanted.DATABASE_URL && current.REDIS_URL === wanted.REDIS_URL) return false;
+  if (current && current.DATABASE_URL === wanted.DATABASE_URL && current.REDIS_URL === wanted.REDIS_URL) {
+    return { written: false, since };
+  }
   await client.send(
     new PutSecretValueCommand({ SecretId: sources.TargetSecretArn, SecretString: JSON.stringify(wanted) }),
   );
-  return true;
+  return { written: true, since: new Date() };
 }
 
 /** The physical id of the custom resource, which never changes. */
@@ -144,7 +155,7 @@ export async function onDeploy(
   event: CustomResourceEvent,
   client: SecretsManagerClient,
 ): Promise<{ PhysicalResourceId: string; Data: { Written: string } }> {
-  const written = event.RequestType === 'Delete' ? false : await refresh(event.ResourceProperties, client);
+  const written = event.RequestType === 'Delete' ? false : (await refresh(event.ResourceProperties, client)).written;
   return { PhysicalResourceId: CONNECTION_STRINGS_ID, Data: { Written: String(written) } };
 }
 
@@ -175,10 +186,22 @@ export function isSourceRotation(event: RotationEvent, sources: ConnectionSource
 }
 
 /**
+ * Whether the service's current (PRIMARY) deployment started before `time`, so that its tasks may
+ * hold what the strings were before then.
+ */
+export async function deployedBefore(ecs: ECSClient, target: RedeployTarget, time: Date): Promise<boolean> {
+  const { services } = await ecs.send(
+    new DescribeServicesCommand({ cluster: target.cluster, services: [target.service] }),
+  );
+  const primary = services?.[0]?.deployments?.find((deployment) => deployment.status === 'PRIMARY');
+  return primary?.createdAt !== undefined && primary.createdAt < time;
+}
+
+/**
  * After a source rotation, or on the schedule: rewrite the strings and, when a service is attached,
- * force a new deployment so every task starts with the new credentials. The schedule redeploys
- * only when it rewrote the strings. A rotation event redeploys even when they were current already:
- * the schedule, or an earlier attempt of this event that failed to redeploy, may have written them.
+ * force a new deployment so every task starts with the new credentials. It redeploys when it wrote,
+ * on every rotation event, and when the service's deployment is older than the strings it should
+ * hold: an earlier attempt may have written them and failed to redeploy.
  */
 export async function onRotation(
   event: RotationEvent,
@@ -189,8 +212,10 @@ export async function onRotation(
 ): Promise<{ written: boolean; redeployed: boolean }> {
   const rotation = isSourceRotation(event, sources);
   if (!rotation && !isScheduledCheck(event)) return { written: false, redeployed: false };
-  const written = await refresh(sources, secrets);
-  if (!redeploy || !(written || rotation)) return { written, redeployed: false };
+  const { written, since } = await refresh(sources, secrets);
+  if (!redeploy) return { written, redeployed: false };
+  const stale = written || rotation || (since !== undefined && (await deployedBefore(ecs, redeploy, since)));
+  if (!stale) return { written, redeployed: false };
   await ecs.send(
     new UpdateServiceCommand({ cluster: redeploy.cluster, service: redeploy.service, forceNewDeployment: true }),
   );

@@ -206,7 +206,10 @@ export class ConnectionStrings extends Construct {
     this.rotationFunction.function.addEnvironment('REDEPLOY_CLUSTER', service.cluster.clusterArn);
     this.rotationFunction.function.addEnvironment('REDEPLOY_SERVICE', service.serviceName);
     this.rotationFunction.allow(
-      new iam.PolicyStatement({ actions: ['ecs:UpdateService'], resources: [service.serviceArn] }),
+      new iam.PolicyStatement({
+        actions: ['ecs:DescribeServices', 'ecs:UpdateService'],
+        resources: [service.serviceArn],
+      }),
     );
   }
 }

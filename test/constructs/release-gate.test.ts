@@ -269,7 +269,7 @@ describe('connection strings', () => {
   test('only the rotation function may redeploy, and only this service', () => {
     const statements = (fn: typeof release.connectionStrings.rotationFunction) => policyOf(logicalId(fn.role));
     expect(statements(release.connectionStrings.rotationFunction)).toContainEqual({
-      Action: 'ecs:UpdateService',
+      Action: ['ecs:DescribeServices', 'ecs:UpdateService'],
       Effect: 'Allow',
       Resource: { Ref: logicalId(release.service) },
     });

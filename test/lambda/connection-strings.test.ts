@@ -1,4 +1,4 @@
-import { ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
@@ -34,14 +34,28 @@ const rds = (password: string) =>
     engine: 'postgres',
   });
 
-function sourceValues(password: string, target?: string): void {
+/** The service's PRIMARY deployment started at `createdAt` (an older one is still draining). */
+function primaryDeployment(createdAt: Date): void {
+  ecsMock.on(DescribeServicesCommand).resolves({
+    services: [
+      {
+        deployments: [
+          { status: 'ACTIVE', createdAt: new Date('2026-01-01T00:00:00Z') },
+          { status: 'PRIMARY', createdAt },
+        ],
+      },
+    ],
+  });
+}
+
+function sourceValues(password: string, target?: string, targetCreated?: Date): void {
   smMock.on(GetSecretValueCommand, { SecretId: sources.DatabaseSecretArn }).resolves({ SecretString: rds(password) });
   smMock
     .on(GetSecretValueCommand, { SecretId: sources.CacheSecretArn })
     .resolves({ SecretString: JSON.stringify({ token: 'tok3n' }) });
   smMock
     .on(GetSecretValueCommand, { SecretId: sources.TargetSecretArn })
-    .resolves({ SecretString: target ?? 'initial' });
+    .resolves({ SecretString: target ?? 'initial', CreatedDate: targetCreated });
   smMock.on(PutSecretValueCommand).resolves({});
 }
 
@@ -188,14 +202,29 @@ describe('on the schedule', () => {
     expect(written()).toEqual(currentStrings('rotated'));
   });
 
-  test('writes and redeploys nothing while the strings are current', async () => {
-    sourceValues('pw', JSON.stringify(currentStrings('pw')));
+  test('redeploys a service deployed before the strings it should hold (written earlier, redeploy lost)', async () => {
+    sourceValues('pw', JSON.stringify(currentStrings('pw')), new Date('2026-11-30T12:00:00Z'));
+    primaryDeployment(new Date('2026-11-30T11:00:00Z'));
+    ecsMock.on(UpdateServiceCommand).resolves({});
+    await expect(onRotation(scheduled, sources, service, secrets, ecs)).resolves.toEqual({
+      written: false,
+      redeployed: true,
+    });
+    expect(ecsMock.commandCalls(DescribeServicesCommand)[0].args[0].input).toEqual({
+      cluster: service.cluster,
+      services: ['api'],
+    });
+  });
+
+  test('writes and redeploys nothing while the strings are current and deployed', async () => {
+    sourceValues('pw', JSON.stringify(currentStrings('pw')), new Date('2026-11-30T12:00:00Z'));
+    primaryDeployment(new Date('2026-11-30T12:05:00Z'));
     await expect(onRotation(scheduled, sources, service, secrets, ecs)).resolves.toEqual({
       written: false,
       redeployed: false,
     });
     expect(smMock.commandCalls(PutSecretValueCommand)).toHaveLength(0);
-    expect(ecsMock.calls()).toHaveLength(0);
+    expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(0);
   });
 });
 

@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { githubEnvironmentOf } from '../lib/config/ci';
 import { environments } from '../lib/config/environments';
 import { DEPLOY_SESSION } from '../lib/constructs/github-oidc';
+import { CFN_LINT_INSTALL } from './support/cfn-lint';
 
 // The GitHub Actions files are code that runs only on GitHub: these checks catch what would
 // otherwise fail there, or quietly weaken the pipeline.
@@ -111,9 +112,6 @@ test('uses the pinned major versions of the third-party actions', () => {
     new Set(['actions/checkout@v4', 'actions/setup-node@v4', 'aws-actions/configure-aws-credentials@v4']),
   );
 });
-
-/** The cfn-lint `npm test` gates on: pinned, so that a new release's new warning cannot block deploys. */
-const CFN_LINT_INSTALL = 'pip install cfn-lint==1.51.0';
 
 test('installs the same pinned cfn-lint wherever it runs the tests', () => {
   const installs = jobsOf().flatMap(({ job }) => stepsOf(job).filter((step) => step.run?.includes('cfn-lint')));

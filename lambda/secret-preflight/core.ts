@@ -100,7 +100,9 @@ export function preflightMessage(unset: readonly UnsetSecret[], region: string):
     const rest = unset.slice(i).map((u) => u.secret.Name);
     let named = rest.length;
     const tail = () =>
-      `- ... and ${rest.length} more: ${rest.slice(0, named).join(', ')}${named < rest.length ? ', ...' : ''}`;
+      named === 0
+        ? `- ... and ${rest.length} more`
+        : `- ... and ${rest.length} more: ${rest.slice(0, named).join(', ')}${named < rest.length ? ', ...' : ''}`;
     while (named > 0 && !fits([tail()])) named--;
     lines.push(tail());
     break;

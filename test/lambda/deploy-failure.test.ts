@@ -59,6 +59,24 @@ test.each([
   expect(reason.split(message.split('\n')[1] ?? '')).toHaveLength(2);
 });
 
+test('names as many further unset secrets as fit, and counts the rest even when no name fits', () => {
+  const lines = manyUnsetSecrets.split('\n');
+  expect(lines.at(-1)).toMatch(
+    /^- \.\.\. and \d+ more: berth\/prod\/THIRD_PARTY_SECRET_NUMBER_\d+(, [^,]+)*(, \.\.\.)?$/,
+  );
+  const longNames = preflightMessage(
+    Array.from({ length: 12 }, (_, i) => ({
+      secret: {
+        Name: `berth/prod/${String(i).padStart(300, 'N')}`,
+        Arn: `arn:aws:secretsmanager:eu-west-1:333333333333:secret:${i}`,
+      },
+      problem: 'is empty',
+    })),
+    'eu-west-1',
+  );
+  expect(longNames.split('\n').at(-1)).toMatch(/^- \.\.\. and \d+ more$/);
+});
+
 test('a plain Error with the same report would not fit: its stack repeats the message', () => {
   expect(Buffer.byteLength(failedResponse(new Error(worstReport)))).toBeGreaterThan(RESPONSE_LIMIT_BYTES);
 });

@@ -156,6 +156,9 @@ export function releaseStack(options: ReleaseStackOptions = {}): ReleaseStack {
     taskDefinition: serviceTask,
     securityGroups: [tasks],
     vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+    // As the real service (ApiService) deploys; CDK warns on every synth without them.
+    circuitBreaker: { rollback: true },
+    minHealthyPercent: 100,
   });
   runner.gateRollout(service);
   connectionStrings.redeployOnRotation(service);

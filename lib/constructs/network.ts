@@ -37,6 +37,23 @@ const EDGE_SUBNET_BITS = 6;
  * isolated subnets (database, cache) in every AZ; flow logs of all traffic; an S3 gateway endpoint
  * (free, and ECR image layers come from S3) and the configured interface endpoints.
  */
+/**
+ * The NAT instance's boot script: CDK's default steps, made to survive two failures of its own.
+ * CDK installs iptables once, and on Amazon Linux 2023 cloud-init's package clean-up can run at the
+ * same moment and fail that install, leaving an instance that runs but forwards nothing
+ * (aws/aws-cdk#36717): the install is retried. CDK finds the outbound interface with `route`, from
+ * net-tools, which AL2023 need not have: `ip route` is always there.
+ */
+export const NAT_INSTANCE_BOOT_COMMANDS: readonly string[] = [
+  'for attempt in $(seq 1 10); do dnf install -y iptables-services && break; sleep 6; done',
+  'systemctl enable --now iptables',
+  'echo "net.ipv4.ip_forward=1" > /etc/sysctl.d/custom-ip-forwarding.conf',
+  'sysctl -p /etc/sysctl.d/custom-ip-forwarding.conf',
+  `iptables -t nat -A POSTROUTING -o "$(ip route show default | awk '{print $5; exit}')" -j MASQUERADE`,
+  'iptables -F FORWARD',
+  'service iptables save',
+];
+
 export class Network extends Construct {
   readonly vpc: ec2.Vpc;
 
@@ -50,6 +67,7 @@ export class Network extends Construct {
             // Resolved from SSM at deploy time, not looked up at synth.
             machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
             associatePublicIpAddress: true,
+            userData: ec2.UserData.custom(['#!/bin/bash', ...NAT_INSTANCE_BOOT_COMMANDS].join('\n')),
             // The default would admit all traffic from anywhere; the VPC is enough.
             defaultAllowedTraffic: ec2.NatTrafficDirection.OUTBOUND_ONLY,
           })
@@ -77,12 +95,10 @@ export class Network extends Construct {
       for (const instance of natInstances.gatewayInstances) {
         const cfnInstance = instance.node.defaultChild as ec2.CfnInstance;
         allowConfiguredAz(cfnInstance);
-        // NatInstanceProps has no block devices; encrypt the AMI's root volume (AL2023: /dev/xvda).
+        // NatInstanceProps has no block devices; encrypt the AMI's root volume (AL2023: /dev/xvda),
+        // at the image's own size.
         cfnInstance.blockDeviceMappings = [
-          {
-            deviceName: '/dev/xvda',
-            ebs: { encrypted: true, volumeType: 'gp3', volumeSize: 8, deleteOnTermination: true },
-          },
+          { deviceName: '/dev/xvda', ebs: { encrypted: true, volumeType: 'gp3', deleteOnTermination: true } },
         ];
         acknowledge(
           instance,

@@ -1,5 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { prod } from '../../lib/config/environments';
+import { NAT_INSTANCE_BOOT_COMMANDS } from '../../lib/constructs/network';
 import { exampleStage, templateOf } from '../support/example-app';
 
 const dataTemplate = (env: string): Template => templateOf(exampleStage(env).data);
@@ -28,6 +29,14 @@ describe('network', () => {
       SourceDestCheck: false,
       BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: Match.objectLike({ Encrypted: true }) }],
     });
+    const [nat] = Object.values(template.findResources('AWS::EC2::Instance'));
+    // The boot script retries the iptables install (aws/aws-cdk#36717) and finds the interface
+    // without net-tools.
+    expect(nat?.Properties.UserData).toEqual({
+      'Fn::Base64': ['#!/bin/bash', ...NAT_INSTANCE_BOOT_COMMANDS].join('\n'),
+    });
+    expect(NAT_INSTANCE_BOOT_COMMANDS[0]).toMatch(/^for attempt in .*dnf install -y iptables-services && break/);
+    expect(NAT_INSTANCE_BOOT_COMMANDS.join('\n')).not.toMatch(/\broute \|/);
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
       GroupDescription: 'Security Group for NAT instances',
       SecurityGroupIngress: [Match.objectLike({ CidrIp: '10.10.0.0/16', IpProtocol: '-1' })],

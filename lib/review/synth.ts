@@ -56,7 +56,10 @@ function git(cwd: string, args: readonly string[]): string {
   return result.stdout.trim();
 }
 
-/** A checkout of `ref` next to the repository at `repository`, sharing its `node_modules`. */
+/**
+ * A checkout of `ref` next to the repository at `repository`, with the packages `ref` locks: the
+ * repository's own `node_modules` when the lockfiles match, else its own install.
+ */
 export interface BaseCheckout {
   readonly directory: string;
   /** The commit `ref` resolved to. */
@@ -66,23 +69,58 @@ export interface BaseCheckout {
 }
 
 /**
- * Checks `ref` out into a temporary git worktree (the working tree stays untouched) and links
- * the repository's `node_modules` into it, so it synthesizes with the same installed packages.
+ * Installs the packages a checkout locks (`npm ci`): for a base ref whose lockfile differs from the
+ * working tree's, which must be built with what it was built with when it was deployed.
  */
-export function checkoutRef(repository: string, ref: string): BaseCheckout {
+export function installPackages(directory: string): void {
+  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: directory, encoding: 'utf8' });
+  if (result.status !== 0) {
+    throw new Error(
+      `npm ci in the base checkout failed: its package-lock.json differs from the working tree's, so the review must build it with its own packages:\n${(result.stderr ?? '').slice(-2000)}`,
+    );
+  }
+}
+
+/** The text of `package-lock.json` at `commit`, or undefined if it has none. */
+function lockfileAt(repository: string, commit: string): string | undefined {
+  const result = spawnSync('git', ['show', `${commit}:package-lock.json`], {
+    cwd: repository,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return result.status === 0 ? result.stdout : undefined;
+}
+
+/**
+ * Checks `ref` out into a temporary git worktree (the working tree stays untouched) with the
+ * packages it locks. When its `package-lock.json` is the working tree's, the repository's
+ * `node_modules` is linked in (seconds); otherwise `install` installs its own, so that a
+ * dependency upgrade (a new aws-cdk-lib that synthesizes a resource differently, say) shows in
+ * the review instead of being built into both sides.
+ */
+export function checkoutRef(
+  repository: string,
+  ref: string,
+  install: (directory: string) => void = installPackages,
+): BaseCheckout {
   const commit = git(repository, ['rev-parse', '--verify', `${ref}^{commit}`]);
   const directory = join(mkdtempSync(join(tmpdir(), 'berth-review-')), 'base');
-  git(repository, ['worktree', 'add', '--detach', '--quiet', directory, commit]);
-  const modules = join(repository, 'node_modules');
-  if (existsSync(modules)) symlinkSync(realpathSync(modules), join(directory, 'node_modules'), 'dir');
-  return {
-    directory,
-    commit,
-    remove: () => {
-      spawnSync('git', ['worktree', 'remove', '--force', directory], { cwd: repository });
-      // The temporary directory that holds the worktree, not only the worktree.
-      rmSync(dirname(directory), { recursive: true, force: true });
-      spawnSync('git', ['worktree', 'prune'], { cwd: repository });
-    },
+  const remove = () => {
+    spawnSync('git', ['worktree', 'remove', '--force', directory], { cwd: repository });
+    // The temporary directory that holds the worktree, not only the worktree.
+    rmSync(dirname(directory), { recursive: true, force: true });
+    spawnSync('git', ['worktree', 'prune'], { cwd: repository });
   };
+  try {
+    git(repository, ['worktree', 'add', '--detach', '--quiet', directory, commit]);
+    const lockfile = join(repository, 'package-lock.json');
+    const workingLockfile = existsSync(lockfile) ? readFileSync(lockfile, 'utf8') : undefined;
+    const modules = join(repository, 'node_modules');
+    if (lockfileAt(repository, commit) !== workingLockfile) install(directory);
+    else if (existsSync(modules)) symlinkSync(realpathSync(modules), join(directory, 'node_modules'), 'dir');
+  } catch (error) {
+    remove();
+    throw error;
+  }
+  return { directory, commit, remove };
 }

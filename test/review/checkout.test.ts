@@ -47,6 +47,39 @@ describe('checkoutRef', () => {
     expect(existsSync(join(repository, 'node_modules'))).toBe(true);
   });
 
+  test('installs the packages of a base whose package-lock.json differs, instead of linking the working tree', () => {
+    writeFileSync(join(repository, 'package-lock.json'), '{"lockfileVersion": 3, "packages": {"": {}}}\n');
+    git('add', 'package-lock.json');
+    git('-c', 'user.name=Berth', '-c', 'user.email=berth@example.com', 'commit', '--quiet', '-m', 'lock');
+    const installed: string[] = [];
+    const same = checkoutRef(repository, 'HEAD', (directory) => installed.push(directory));
+    same.remove();
+    expect(installed).toEqual([]);
+
+    // A dependency upgrade in the working tree: the base must be built with what it locked.
+    writeFileSync(join(repository, 'package-lock.json'), '{"lockfileVersion": 3, "packages": {"": {"x": 1}}}\n');
+    const upgraded = checkoutRef(repository, 'HEAD', (directory) => installed.push(directory));
+    try {
+      expect(installed).toEqual([upgraded.directory]);
+      expect(existsSync(join(upgraded.directory, 'node_modules'))).toBe(false);
+    } finally {
+      upgraded.remove();
+    }
+  });
+
+  test('removes the worktree when installing fails', () => {
+    writeFileSync(join(repository, 'package-lock.json'), '{}\n');
+    let directory = '';
+    expect(() =>
+      checkoutRef(repository, 'HEAD', (where) => {
+        directory = where;
+        throw new Error('npm ci failed');
+      }),
+    ).toThrow('npm ci failed');
+    expect(existsSync(dirname(directory))).toBe(false);
+    expect(git('worktree', 'list').split('\n')).toHaveLength(1);
+  });
+
   test('names a ref that does not exist', () => {
     expect(() => checkoutRef(repository, 'no-such-ref')).toThrow(
       /git rev-parse --verify no-such-ref\^\{commit\} failed/,

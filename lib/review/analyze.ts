@@ -25,21 +25,49 @@ export interface CfnTemplateResource {
 /**
  * What a deployment does to one resource. `replaced`, `may-replace`, `removed` and `orphaned` are
  * destructive: the running resource goes away (an orphaned one stays in the account but leaves
- * the stack), and with a stateful one its data.
+ * the stack), and with a stateful one its data. So are `overwritten` (an update in place that
+ * writes a new value over a secret's current one) and `left-behind` (a resource of a stack that
+ * left the app: `cdk deploy` leaves it deployed, and the app no longer uses it or its data).
  */
-export type ChangeKind = 'added' | 'updated' | 'may-replace' | 'replaced' | 'removed' | 'orphaned';
+export type ChangeKind =
+  | 'added'
+  | 'updated'
+  | 'overwritten'
+  | 'may-replace'
+  | 'replaced'
+  | 'removed'
+  | 'orphaned'
+  | 'left-behind';
 
-const DESTRUCTIVE: readonly ChangeKind[] = ['may-replace', 'replaced', 'removed', 'orphaned'];
+const DESTRUCTIVE: readonly ChangeKind[] = [
+  'overwritten',
+  'may-replace',
+  'replaced',
+  'removed',
+  'orphaned',
+  'left-behind',
+];
 
 /** Severity of the in-place kinds, so that what a reference drags along only ever escalates. */
 const SEVERITY: Readonly<Record<ChangeKind, number>> = {
   added: 0,
   updated: 1,
+  overwritten: 2,
   'may-replace': 2,
   replaced: 3,
   removed: 3,
   orphaned: 3,
+  'left-behind': 3,
 };
+
+/**
+ * Properties whose change CloudFormation applies by writing a new value into the running
+ * resource, losing the one it holds: a secret's `SecretString`, and `GenerateSecretString`, which
+ * generates a new one (the value an operator set, or the password a database still uses).
+ */
+export const OVERWRITING_PROPERTIES: ReadonlyMap<string, readonly string[]> = new Map([
+  ['AWS::SecretsManager::Secret', ['SecretString', 'GenerateSecretString']],
+]);
 
 export interface ResourceReview {
   readonly logicalId: string;
@@ -115,8 +143,19 @@ export function reviewStack(
   current: CfnTemplate | undefined,
 ): StackReview {
   if (current === undefined) {
-    // `cdk deploy` never deletes a stack that left the app; nothing in it is touched.
-    return { environment, stackId, status: 'gone', resources: [], assetOnly: [], other: [] };
+    // `cdk deploy` never deletes a stack that left the app, so nothing in it is touched; but the
+    // app no longer uses what it holds (a renamed stack would come back empty under its new name).
+    const resources = Object.entries(base?.Resources ?? {})
+      .filter(([, resource]) => isStateful(resource.Type))
+      .map(([logicalId, resource]) => ({
+        logicalId,
+        type: resource.Type,
+        kind: 'left-behind' as const,
+        stateful: true,
+        reasons: ['its stack left the app: it stays deployed, and nothing in the app uses it or its data any more'],
+      }))
+      .sort((a, b) => a.logicalId.localeCompare(b.logicalId));
+    return { environment, stackId, status: 'gone', resources, assetOnly: [], other: [] };
   }
   const before = base ?? {};
   const raw = fullDiff(before, current);
@@ -125,7 +164,12 @@ export function reviewStack(
   const verdicts = new Map<string, Verdict>();
   diff.resources.forEachDifference((logicalId, change) => {
     if (!change.isDifferent) return;
-    verdicts.set(logicalId, { kind: kindOf(change.changeImpact, change.isAddition), reasons: reasonsOf(change) });
+    let kind = kindOf(change.changeImpact, change.isAddition);
+    const overwriting = OVERWRITING_PROPERTIES.get(change.newResourceType ?? '') ?? [];
+    if (kind === 'updated' && overwriting.some((name) => change.propertyUpdates[name]?.isDifferent)) {
+      kind = 'overwritten';
+    }
+    verdicts.set(logicalId, { kind, reasons: reasonsOf(change) });
   });
   propagate(current, verdicts);
   for (const [logicalId, verdict] of verdicts) {

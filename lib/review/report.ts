@@ -4,11 +4,16 @@ import type { ReleaseReview, StatefulChange } from './review';
 
 /** How each destructive kind is shouted in the report. */
 const LOUD: Partial<Record<ChangeKind, string>> = {
+  overwritten: 'VALUE OVERWRITTEN',
   replaced: 'REPLACED',
   'may-replace': 'MAY BE REPLACED',
   removed: 'DELETED',
   orphaned: 'REMOVED FROM STACK (kept in account)',
+  'left-behind': 'LEFT BEHIND (no longer used)',
 };
+
+/** What the blocking kinds do, in one phrase. */
+const LOSES_DATA = 'would be replaced, deleted, overwritten or left behind';
 
 export interface ReportHeading {
   /** The git ref the working tree is compared with. */
@@ -19,7 +24,7 @@ function counts(stack: StackReview): string {
   const of = (...kinds: ChangeKind[]) => stack.resources.filter((r) => kinds.includes(r.kind)).length;
   const parts = [
     `${of('added')} added`,
-    `${of('updated')} changed`,
+    `${of('updated', 'overwritten')} changed`,
     `${of('replaced', 'may-replace')} replaced`,
     `${of('removed', 'orphaned')} removed`,
   ];
@@ -77,6 +82,7 @@ export function renderText(review: ReleaseReview, heading: ReportHeading): strin
     for (const stack of env.stacks) {
       if (stack.status === 'gone') {
         lines.push(`${stack.stackId}: no longer in the app (cdk deploy leaves the deployed stack alone)`);
+        for (const resource of stack.resources) lines.push(`  !! ${LOUD[resource.kind]}: ${label(resource)}`);
         continue;
       }
       if (stack.status === 'unchanged') {
@@ -126,7 +132,7 @@ export function renderText(review: ReleaseReview, heading: ReportHeading): strin
     }
   }
   if (review.blocking.length > 0) {
-    lines.push(`RESULT: BLOCKED, ${review.blocking.length} stateful resource(s) would be replaced or deleted:`);
+    lines.push(`RESULT: BLOCKED, ${review.blocking.length} stateful resource(s) ${LOSES_DATA}:`);
     for (const change of review.blocking) {
       lines.push(
         `  ${change.stackId}/${change.resource.logicalId}  ${change.resource.type}  ${LOUD[change.resource.kind]}: ${change.holds}`,
@@ -147,7 +153,7 @@ export function renderText(review: ReleaseReview, heading: ReportHeading): strin
 function okVerdict(review: ReleaseReview): string {
   return review.allowed.length === 0
     ? 'no stateful resource is replaced or deleted.'
-    : `${review.allowed.length} stateful resource(s) replaced or deleted, each allowed by --allow.`;
+    : `${review.allowed.length} stateful resource(s) replaced, deleted, overwritten or left behind, each allowed by --allow.`;
 }
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
@@ -160,7 +166,7 @@ export function renderMarkdown(review: ReleaseReview, heading: ReportHeading): s
   } else if (review.blocking.length > 0) {
     lines.push(
       `> [!CAUTION]`,
-      `> **BLOCKED:** ${review.blocking.length} stateful resource(s) would be replaced or deleted. If this is intended, run the review with \`${allowHint(review.blocking)}\`.`,
+      `> **BLOCKED:** ${review.blocking.length} stateful resource(s) ${LOSES_DATA}. If this is intended, run the review with \`${allowHint(review.blocking)}\`.`,
       '',
       '| stack | resource | type | change | what is lost |',
       '|---|---|---|---|---|',
@@ -191,8 +197,13 @@ export function renderMarkdown(review: ReleaseReview, heading: ReportHeading): s
   for (const env of review.environments) {
     lines.push(`### ${env.name}`, '');
     for (const stack of env.stacks) {
-      if (stack.status === 'gone' || stack.status === 'unchanged') {
-        lines.push(`- \`${stack.stackId}\`: ${stack.status === 'gone' ? 'no longer in the app' : 'no changes'}`);
+      if (stack.status === 'unchanged') {
+        lines.push(`- \`${stack.stackId}\`: no changes`);
+        continue;
+      }
+      if (stack.status === 'gone') {
+        const held = stack.resources.map((r) => `\`${r.logicalId}\``).join(', ');
+        lines.push(`- \`${stack.stackId}\`: no longer in the app${held ? `; **LEFT BEHIND:** ${held}` : ''}`);
         continue;
       }
       lines.push(`- \`${stack.stackId}\`${stack.status === 'new' ? ' (new stack)' : ''}: ${counts(stack)}`);

@@ -81,8 +81,12 @@ export function reviewRelease(
     for (const resource of stack.resources) {
       if (!resource.stateful || !isDestructive(resource.kind)) continue;
       const change = { stackId: stack.stackId, resource, holds: STATEFUL_RESOURCE_TYPES.get(resource.type) ?? '' };
+      // A stack that left the app is allowed whole (its id), as removing an environment is.
       const match = allow.filter(
-        (entry) => entry === resource.logicalId || entry === `${stack.stackId}/${resource.logicalId}`,
+        (entry) =>
+          entry === resource.logicalId ||
+          entry === `${stack.stackId}/${resource.logicalId}` ||
+          (resource.kind === 'left-behind' && entry === stack.stackId),
       );
       for (const entry of match) used.add(entry);
       (match.length > 0 ? allowed : blocking).push(change);

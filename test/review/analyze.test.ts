@@ -93,10 +93,49 @@ describe('reviewStack', () => {
     expect(review.blocking).toHaveLength(1);
   });
 
-  test('marks a stack that left the app as gone, touching nothing', () => {
-    const review = reviewRelease([{ environment: 'dev', stackId: 'dev/Old', template: bucket() }], []);
-    expect(review.environments[0]?.stacks).toEqual([expect.objectContaining({ status: 'gone', resources: [] })]);
-    expect(review.blocking).toEqual([]);
+  test('blocks on the stateful resources of a stack that left the app: the app no longer uses them', () => {
+    const old: CfnTemplate = {
+      Resources: { ...bucket().Resources, Topic: { Type: 'AWS::SNS::Topic' } },
+    };
+    const review = reviewRelease([{ environment: 'dev', stackId: 'dev/Old', template: old }], []);
+    expect(review.environments[0]?.stacks).toEqual([
+      expect.objectContaining({
+        status: 'gone',
+        resources: [expect.objectContaining({ logicalId: 'Logs', kind: 'left-behind', stateful: true })],
+      }),
+    ]);
+    expect(review.blocking.map((change) => change.resource.logicalId)).toEqual(['Logs']);
+    // A whole stack (an environment removed on purpose) is allowed by its id.
+    const allowed = reviewRelease([{ environment: 'dev', stackId: 'dev/Old', template: old }], [], {
+      allow: ['dev/Old'],
+    });
+    expect(allowed.blocking).toEqual([]);
+    expect(allowed.allowed).toHaveLength(1);
+  });
+
+  test('blocks on a secret whose value an update would overwrite (SecretString or GenerateSecretString)', () => {
+    const secret = (properties: Record<string, unknown>): CfnTemplate => ({
+      Resources: { Key: { Type: 'AWS::SecretsManager::Secret', Properties: properties } },
+    });
+    for (const [before, after] of [
+      [{ SecretString: 'PLACEHOLDER' }, { SecretString: 'NEW_PLACEHOLDER' }],
+      [{ GenerateSecretString: { PasswordLength: 64 } }, { GenerateSecretString: { PasswordLength: 32 } }],
+    ] as const) {
+      const review = reviewStack('prod', 'prod/Data', secret(before), secret(after));
+      expect(review.resources).toEqual([expect.objectContaining({ logicalId: 'Key', kind: 'overwritten' })]);
+      const release = reviewRelease(
+        [{ environment: 'prod', stackId: 'prod/Data', template: secret(before) }],
+        [{ environment: 'prod', stackId: 'prod/Data', template: secret(after) }],
+      );
+      expect(release.blocking.map((change) => change.resource.kind)).toEqual(['overwritten']);
+    }
+    const described = reviewStack(
+      'prod',
+      'prod/Data',
+      secret({ SecretString: 'x', Description: 'a' }),
+      secret({ SecretString: 'x', Description: 'b' }),
+    );
+    expect(described.resources).toEqual([expect.objectContaining({ logicalId: 'Key', kind: 'updated' })]);
   });
 
   test('marks every resource of a new stack added', () => {

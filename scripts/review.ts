@@ -54,15 +54,18 @@ async function main(): Promise<number> {
   }
 
   const repository = process.cwd();
-  const work = mkdtempSync(join(tmpdir(), 'berth-review-out-'));
+  // Before the output directory: a ref that does not exist leaves nothing behind.
   const checkout = checkoutRef(repository, values.base);
+  const work = mkdtempSync(join(tmpdir(), 'berth-review-out-'));
   try {
     const started = Date.now();
-    // Both synths at once: each is mostly single-threaded.
-    await Promise.all([
+    // Both synths at once: each is mostly single-threaded. Both settle before anything is
+    // removed, so a failed one never leaves the other writing into a deleted checkout.
+    const synths = await Promise.allSettled([
       synthesize({ directory: checkout.directory, outdir: join(work, 'base') }),
       synthesize({ directory: repository, outdir: join(work, 'current'), context }),
     ]);
+    for (const synth of synths) if (synth.status === 'rejected') throw synth.reason;
     const [base, current] = [stacksOf(join(work, 'base')), stacksOf(join(work, 'current'))];
     const known = new Set([...base, ...current].map((stack) => stack.environment));
     const unknown = (values.env ?? []).filter((name) => !known.has(name));

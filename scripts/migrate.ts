@@ -23,12 +23,19 @@ import {
   ECSClient,
   RunTaskCommand,
   StopTaskCommand,
+  type Task,
 } from '@aws-sdk/client-ecs';
 import { failureOf, logStreamOf } from '../lambda/migration-runner/core';
 import { environments } from '../lib/config/environments';
 import { migrationTimeoutMinutes } from '../lib/config/release';
 import type { EnvironmentConfig } from '../lib/config/types';
 import { MIGRATION_OUTPUT_KEY, type MigrationTaskOutput } from '../lib/constructs/migration-runner';
+
+/** Empty log pages in a row after which the log is taken as read to its end for now. */
+const MAX_EMPTY_LOG_PAGES = 10;
+
+/** How long a task asked to stop at the timeout is followed before giving up on it. */
+const STOP_WAIT_MS = 2 * 60_000;
 
 /** `startedBy` of tasks run by hand, to tell them from deploy-time runs. */
 export const STARTED_BY_HAND = 'berth-migration-by-hand';
@@ -160,6 +167,8 @@ export async function runByHand(options: MigrateOptions, task: MigrationTaskOutp
   const logStreamName = logStreamOf(task.logStreamPrefix, task.containerName, taskArn);
   print(`Started ${taskArn}`);
   print(`Log: ${task.logGroup} ${logStreamName}`);
+  // Interrupting this script does not stop the task.
+  print(`Stop it with: aws ecs stop-task --cluster ${task.cluster} --task ${taskArn} --region ${options.env.region}`);
 
   let nextToken: string | undefined;
   const drain = async (): Promise<void> => {
@@ -179,33 +188,50 @@ export async function runByHand(options: MigrateOptions, task: MigrationTaskOutp
         throw error;
       }
       for (const event of page.events ?? []) print(event.message?.replace(/\s+$/, '') ?? '');
+      // The same token back means the end; an empty page with a new one may still have events after it.
       if (!page.nextForwardToken || page.nextForwardToken === nextToken) return;
       nextToken = page.nextForwardToken;
-      if ((page.events ?? []).length === 0) return;
+      emptyPages = (page.events ?? []).length === 0 ? emptyPages + 1 : 0;
+      if (emptyPages >= MAX_EMPTY_LOG_PAGES) return;
     }
+  };
+  let emptyPages = 0;
+
+  /** The end of a stopped task: the rest of its log (the log driver may flush late) and its exit. */
+  const finish = async (stopped: Task): Promise<number> => {
+    await drain();
+    await deps.sleep(deps.pollMs ?? 5000);
+    await drain();
+    const failure = failureOf(stopped, task.containerName);
+    if (!failure) {
+      print('Exit code: 0');
+      return 0;
+    }
+    print(`Exit code: ${failure.exitCode ?? 'none (the container did not run to completion)'}`);
+    if (failure.reasons.length > 0) print(`Stopped reason: ${failure.reasons.join(' | ')}`);
+    return failure.exitCode ?? 1;
   };
 
   const deadline = deps.now() + options.timeoutMinutes * 60_000;
+  let stopRequested = false;
   for (;;) {
     await drain();
     const described = await ecs.send(new DescribeTasksCommand({ cluster: task.cluster, tasks: [taskArn] }));
     const current = described.tasks?.[0];
     if (current?.lastStatus === 'STOPPED') {
-      await drain();
-      const failure = failureOf(current, task.containerName);
-      if (!failure) {
-        print('Exit code: 0');
-        return 0;
-      }
-      print(`Exit code: ${failure.exitCode ?? 'none (the container did not run to completion)'}`);
-      if (failure.reasons.length > 0) print(`Stopped reason: ${failure.reasons.join(' | ')}`);
-      return failure.exitCode ?? 1;
+      const code = await finish(current);
+      if (!stopRequested) return code;
+      print(`Timed out after ${options.timeoutMinutes} minutes; the task has been stopped.`);
+      return 1;
     }
-    if (deps.now() > deadline) {
+    if (!stopRequested && deps.now() > deadline) {
       await ecs.send(
         new StopTaskCommand({ cluster: task.cluster, task: taskArn, reason: 'Berth: run by hand timed out' }),
       );
-      print(`Timed out after ${options.timeoutMinutes} minutes; the task has been stopped.`);
+      // Followed until it has stopped, for the end of its log.
+      stopRequested = true;
+    } else if (stopRequested && deps.now() > deadline + STOP_WAIT_MS) {
+      print(`Timed out after ${options.timeoutMinutes} minutes; the task was asked to stop but has not yet.`);
       return 1;
     }
     await deps.sleep(deps.pollMs ?? 5000);

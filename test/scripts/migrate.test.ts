@@ -158,6 +158,7 @@ describe('running by hand', () => {
     expect(printed).toEqual([
       `Started ${TASK}`,
       'Log: service-logs migrate/migrate/abc123',
+      `Stop it with: aws ecs stop-task --cluster berth --task ${TASK} --region eu-west-1`,
       'Running downgrade b2 -> a1',
       'Exit code: 3',
       'Stopped reason: Essential container in task exited',
@@ -180,12 +181,40 @@ describe('running by hand', () => {
     expect(printed).toContain('Running upgrade a1 -> b2');
   });
 
-  test('stops the task when it outlives the timeout', async () => {
-    logsMock.on(GetLogEventsCommand).resolves({ events: [] });
+  test('stops the task when it outlives the timeout, and prints the end of its log once it has stopped', async () => {
+    // The log's last line arrives once the task is stopping.
+    let stopping = false;
+    logsMock
+      .on(GetLogEventsCommand)
+      .callsFake((input: { nextToken?: string }) =>
+        stopping && input.nextToken === 'f1'
+          ? { events: [{ message: 'interrupted' }], nextForwardToken: 'f2' }
+          : { events: [], nextForwardToken: input.nextToken ?? 'f1' },
+      );
+    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [{ lastStatus: 'RUNNING' }] });
+    ecsMock.on(StopTaskCommand).callsFake(() => {
+      stopping = true;
+      ecsMock.on(DescribeTasksCommand).resolves({
+        tasks: [{ lastStatus: 'STOPPED', stopCode: 'UserInitiated', containers: [{ name: 'migrate' }] }],
+      });
+      return {};
+    });
+    await expect(runByHand(options, task, deps())).resolves.toBe(1);
+    expect(ecsMock.commandCalls(StopTaskCommand)).toHaveLength(1);
+    expect(printed.slice(-4)).toEqual([
+      'interrupted',
+      'Exit code: none (the container did not run to completion)',
+      'Stopped reason: UserInitiated',
+      'Timed out after 1 minutes; the task has been stopped.',
+    ]);
+  });
+
+  test('gives up on a task that does not stop after the timeout, saying so', async () => {
+    logsMock.on(GetLogEventsCommand).resolves({ events: [], nextForwardToken: 'f1' });
     ecsMock.on(DescribeTasksCommand).resolves({ tasks: [{ lastStatus: 'RUNNING' }] });
     await expect(runByHand(options, task, deps())).resolves.toBe(1);
     expect(ecsMock.commandCalls(StopTaskCommand)).toHaveLength(1);
-    expect(printed.at(-1)).toBe('Timed out after 1 minutes; the task has been stopped.');
+    expect(printed.at(-1)).toBe('Timed out after 1 minutes; the task was asked to stop but has not yet.');
   });
 
   test('exits 1 with the reason when the task cannot start', async () => {

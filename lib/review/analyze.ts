@@ -26,13 +26,15 @@ export interface CfnTemplateResource {
  * What a deployment does to one resource. `replaced`, `may-replace`, `removed` and `orphaned` are
  * destructive: the running resource goes away (an orphaned one stays in the account but leaves
  * the stack), and with a stateful one its data. So are `overwritten` (an update in place that
- * writes a new value over a secret's current one) and `left-behind` (a resource of a stack that
- * left the app: `cdk deploy` leaves it deployed, and the app no longer uses it or its data).
+ * writes a new value over a secret's current one), `shortened` (an update in place that shortens
+ * how long logs or snapshots are kept, which deletes what is older) and `left-behind` (a resource of a stack
+ * that left the app: `cdk deploy` leaves it deployed, and the app no longer uses it or its data).
  */
 export type ChangeKind =
   | 'added'
   | 'updated'
   | 'overwritten'
+  | 'shortened'
   | 'may-replace'
   | 'replaced'
   | 'removed'
@@ -41,6 +43,7 @@ export type ChangeKind =
 
 const DESTRUCTIVE: readonly ChangeKind[] = [
   'overwritten',
+  'shortened',
   'may-replace',
   'replaced',
   'removed',
@@ -53,6 +56,7 @@ const SEVERITY: Readonly<Record<ChangeKind, number>> = {
   added: 0,
   updated: 1,
   overwritten: 2,
+  shortened: 2,
   'may-replace': 2,
   replaced: 3,
   removed: 3,
@@ -68,6 +72,23 @@ const SEVERITY: Readonly<Record<ChangeKind, number>> = {
 export const OVERWRITING_PROPERTIES: ReadonlyMap<string, readonly string[]> = new Map([
   ['AWS::SecretsManager::Secret', ['SecretString', 'GenerateSecretString']],
 ]);
+
+/**
+ * How long a resource keeps its data, in days or a count: lowering one deletes what is older at
+ * once (log events, snapshots). A log group without `RetentionInDays` keeps its events forever.
+ * An RDS `BackupRetentionPeriod` change needs no entry: the specification says it may replace the
+ * instance, so it blocks as MAY BE REPLACED already.
+ */
+export const RETENTION_PROPERTIES: ReadonlyMap<string, string> = new Map([
+  ['AWS::Logs::LogGroup', 'RetentionInDays'],
+  ['AWS::ElastiCache::ReplicationGroup', 'SnapshotRetentionLimit'],
+]);
+
+/** Whether a retention goes from `before` to a shorter `after` (absent: forever, for log groups). */
+function shortens(before: unknown, after: unknown): boolean {
+  const days = (value: unknown) => (value === undefined ? Number.POSITIVE_INFINITY : Number(value));
+  return days(after) < days(before);
+}
 
 export interface ResourceReview {
   readonly logicalId: string;
@@ -169,6 +190,9 @@ export function reviewStack(
     if (kind === 'updated' && overwriting.some((name) => change.propertyUpdates[name]?.isDifferent)) {
       kind = 'overwritten';
     }
+    const retention = RETENTION_PROPERTIES.get(change.newResourceType ?? '');
+    const kept = retention ? change.propertyUpdates[retention] : undefined;
+    if (kind === 'updated' && kept?.isDifferent && shortens(kept.oldValue, kept.newValue)) kind = 'shortened';
     verdicts.set(logicalId, { kind, reasons: reasonsOf(change) });
   });
   propagate(current, verdicts);

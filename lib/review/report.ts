@@ -5,6 +5,7 @@ import type { ReleaseReview, StatefulChange } from './review';
 /** How each destructive kind is shouted in the report. */
 const LOUD: Partial<Record<ChangeKind, string>> = {
   overwritten: 'VALUE OVERWRITTEN',
+  shortened: 'RETENTION SHORTENED (older data deleted)',
   replaced: 'REPLACED',
   'may-replace': 'MAY BE REPLACED',
   removed: 'DELETED',
@@ -24,7 +25,7 @@ function counts(stack: StackReview): string {
   const of = (...kinds: ChangeKind[]) => stack.resources.filter((r) => kinds.includes(r.kind)).length;
   const parts = [
     `${of('added')} added`,
-    `${of('updated', 'overwritten')} changed`,
+    `${of('updated', 'overwritten', 'shortened')} changed`,
     `${of('replaced', 'may-replace')} replaced`,
     `${of('removed', 'orphaned')} removed`,
   ];

@@ -113,6 +113,31 @@ describe('reviewStack', () => {
     expect(allowed.allowed).toHaveLength(1);
   });
 
+  test('blocks on a shortened retention, which deletes older logs or snapshots at once', () => {
+    const kept = (type: string, properties: Record<string, unknown>): CfnTemplate => ({
+      Resources: { Data: { Type: type, Properties: properties } },
+    });
+    for (const [type, before, after] of [
+      ['AWS::Logs::LogGroup', {}, { RetentionInDays: 365 }],
+      ['AWS::Logs::LogGroup', { RetentionInDays: 90 }, { RetentionInDays: 30 }],
+      ['AWS::ElastiCache::ReplicationGroup', { SnapshotRetentionLimit: 7 }, { SnapshotRetentionLimit: 1 }],
+    ] as const) {
+      const release = reviewRelease(
+        [{ environment: 'prod', stackId: 'prod/Data', template: kept(type, before) }],
+        [{ environment: 'prod', stackId: 'prod/Data', template: kept(type, after) }],
+      );
+      expect(release.blocking.map((change) => change.resource.kind)).toEqual(['shortened']);
+    }
+    // Keeping data longer loses nothing.
+    const longer = reviewStack(
+      'prod',
+      'prod/Data',
+      kept('AWS::Logs::LogGroup', { RetentionInDays: 30 }),
+      kept('AWS::Logs::LogGroup', { RetentionInDays: 90 }),
+    );
+    expect(longer.resources).toEqual([expect.objectContaining({ kind: 'updated' })]);
+  });
+
   test('blocks on a secret whose value an update would overwrite (SecretString or GenerateSecretString)', () => {
     const secret = (properties: Record<string, unknown>): CfnTemplate => ({
       Resources: { Key: { Type: 'AWS::SecretsManager::Secret', Properties: properties } },

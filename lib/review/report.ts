@@ -14,7 +14,7 @@ const LOUD: Partial<Record<ChangeKind, string>> = {
 };
 
 /** What the blocking kinds do, in one phrase. */
-const LOSES_DATA = 'would be replaced, deleted, overwritten or left behind';
+const LOSES_DATA = 'would be replaced, deleted, overwritten, cut short or left behind';
 
 export interface ReportHeading {
   /** The git ref the working tree is compared with. */
@@ -154,7 +154,7 @@ export function renderText(review: ReleaseReview, heading: ReportHeading): strin
 function okVerdict(review: ReleaseReview): string {
   return review.allowed.length === 0
     ? 'no stateful resource is replaced or deleted.'
-    : `${review.allowed.length} stateful resource(s) replaced, deleted, overwritten or left behind, each allowed by --allow.`;
+    : `${review.allowed.length} stateful resource(s) replaced, deleted, overwritten, cut short or left behind, each allowed by --allow.`;
 }
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');

@@ -96,7 +96,8 @@ describe('a replaced database', () => {
 
   test('says an allowed replacement passed, rather than that nothing stateful changes', () => {
     const review = reviewRelease(base, current, { allow: [DATABASE, ...endpointExports] });
-    const verdict = '1 stateful resource(s) replaced, deleted, overwritten, cut short or left behind, each allowed by --allow.';
+    const verdict =
+      '1 stateful resource(s) replaced, deleted, overwritten, cut short or left behind, each allowed by --allow.';
     expect(renderText(review, { base: 'main' })).toContain(`RESULT: OK, ${verdict}`);
     expect(renderMarkdown(review, { base: 'main' })).toContain(`**OK:** ${verdict}`);
     expect(renderText(review, { base: 'main' })).not.toContain('no stateful resource');

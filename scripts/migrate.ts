@@ -172,6 +172,7 @@ export async function runByHand(options: MigrateOptions, task: MigrationTaskOutp
 
   let nextToken: string | undefined;
   const drain = async (): Promise<void> => {
+    let emptyPages = 0;
     for (;;) {
       let page: GetLogEventsCommandOutput;
       try {
@@ -195,7 +196,6 @@ export async function runByHand(options: MigrateOptions, task: MigrationTaskOutp
       if (emptyPages >= MAX_EMPTY_LOG_PAGES) return;
     }
   };
-  let emptyPages = 0;
 
   /** The end of a stopped task: the rest of its log (the log driver may flush late) and its exit. */
   const finish = async (stopped: Task): Promise<number> => {

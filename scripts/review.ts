@@ -1,9 +1,9 @@
 /**
  * Offline release review: synthesizes a base git ref and the working tree, diffs every stack's
- * template and fails when a stateful resource would be replaced or deleted, or when the deploy
- * would fail on an export another stack imports.
+ * template and fails when a stateful resource would be replaced, deleted, overwritten, cut short or
+ * left behind, or when the deploy would fail on an export another stack imports.
  *
- *   npm run review -- --base origin/main [--env prod] [--allow <LogicalId | export name>] [--markdown report.md]
+ *   npm run review -- --base origin/main [--env prod] [--allow <LogicalId | stage/stack/LogicalId | stage/stack | export name>] [--markdown report.md]
  *
  * `--deploy-first <file>` writes the stacks to deploy alone before the rest (one per line), so that
  * they let go of exports the rest removes; the release action deploys them first.
@@ -21,7 +21,7 @@ import { exitCodeOf, reviewRelease } from '../lib/review/review';
 import { checkoutRef, synthesize } from '../lib/review/synth';
 
 const USAGE =
-  'usage: npm run review -- --base <git ref> [--env <name>]... [--allow <LogicalId | stage/stack/LogicalId | export name>]... [--markdown <file>] [--deploy-first <file>] [-c key=value]...';
+  'usage: npm run review -- --base <git ref> [--env <name>]... [--allow <LogicalId | stage/stack/LogicalId | stage/stack (a stack that left the app) | export name>]... [--markdown <file>] [--deploy-first <file>] [-c key=value]...';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({

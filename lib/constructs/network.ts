@@ -42,7 +42,8 @@ const EDGE_SUBNET_BITS = 6;
  * CDK installs iptables once, and on Amazon Linux 2023 cloud-init's package clean-up can run at the
  * same moment and fail that install, leaving an instance that runs but forwards nothing
  * (aws/aws-cdk#36717): the install is retried. CDK finds the outbound interface with `route`, from
- * net-tools, which AL2023 need not have: `ip route` is always there.
+ * net-tools, which AL2023 need not have: `ip route` is always there. It runs at the instance's
+ * first boot only: a change reaches a running instance when the instance is replaced.
  */
 export const NAT_INSTANCE_BOOT_COMMANDS: readonly string[] = [
   'for attempt in $(seq 1 10); do dnf install -y iptables-services && break; sleep 6; done',

@@ -41,8 +41,12 @@ function why(resource: ResourceReview): string {
   return resource.reasons.length > 0 ? `: ${resource.reasons.join('; ')}` : '';
 }
 
+/** The `--allow` arguments that let `changes` through: a stack that left the app by its id, once. */
 function allowHint(changes: readonly StatefulChange[]): string {
-  return changes.map((change) => `--allow ${change.stackId}/${change.resource.logicalId}`).join(' ');
+  const ids = changes.map((change) =>
+    change.resource.kind === 'left-behind' ? change.stackId : `${change.stackId}/${change.resource.logicalId}`,
+  );
+  return [...new Set(ids)].map((id) => `--allow ${id}`).join(' ');
 }
 
 /** One export in use: what happens to it, who imports it, and the way through (if there is one). */
@@ -124,7 +128,7 @@ export function renderText(review: ReleaseReview, heading: ReportHeading): strin
     lines.push(`Allowed by --allow: ${change.stackId}/${change.resource.logicalId} (${change.resource.kind})`);
   }
   for (const entry of review.unusedAllows) {
-    lines.push(`Note: --allow ${entry} matched no replacement, deletion or blocking export`);
+    lines.push(`Note: --allow ${entry} matched no blocking change of a stateful resource, and no blocking export`);
   }
   if (review.blocking.length === 0 && review.blockingExports.length === 0) {
     lines.push(`RESULT: OK, ${okVerdict(review)}`);

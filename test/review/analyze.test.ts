@@ -2,6 +2,7 @@ import { ResourceImpact } from '@aws-cdk/cloudformation-diff';
 import { type CfnTemplate, propertyImpact, reviewStack } from '../../lib/review/analyze';
 import { ASSET_HASH_PLACEHOLDER, withoutAssetHashes } from '../../lib/review/assets';
 import { referencesIn } from '../../lib/review/references';
+import { renderText } from '../../lib/review/report';
 import { reviewRelease } from '../../lib/review/review';
 import { STATEFUL_RESOURCE_TYPES } from '../../lib/review/stateful';
 
@@ -95,22 +96,31 @@ describe('reviewStack', () => {
 
   test('blocks on the stateful resources of a stack that left the app: the app no longer uses them', () => {
     const old: CfnTemplate = {
-      Resources: { ...bucket().Resources, Topic: { Type: 'AWS::SNS::Topic' } },
+      Resources: {
+        ...bucket().Resources,
+        Group: { Type: 'AWS::Logs::LogGroup' },
+        Topic: { Type: 'AWS::SNS::Topic' },
+      },
     };
     const review = reviewRelease([{ environment: 'dev', stackId: 'dev/Old', template: old }], []);
     expect(review.environments[0]?.stacks).toEqual([
       expect.objectContaining({
         status: 'gone',
-        resources: [expect.objectContaining({ logicalId: 'Logs', kind: 'left-behind', stateful: true })],
+        resources: [
+          expect.objectContaining({ logicalId: 'Group', kind: 'left-behind', stateful: true }),
+          expect.objectContaining({ logicalId: 'Logs', kind: 'left-behind', stateful: true }),
+        ],
       }),
     ]);
-    expect(review.blocking.map((change) => change.resource.logicalId)).toEqual(['Logs']);
+    expect(review.blocking.map((change) => change.resource.logicalId)).toEqual(['Group', 'Logs']);
+    // The report asks for the stack, once, not for each of its resources.
+    expect(renderText(review, { base: 'main' })).toMatch(/^If this is intended, run again with: --allow dev\/Old$/m);
     // A whole stack (an environment removed on purpose) is allowed by its id.
     const allowed = reviewRelease([{ environment: 'dev', stackId: 'dev/Old', template: old }], [], {
       allow: ['dev/Old'],
     });
     expect(allowed.blocking).toEqual([]);
-    expect(allowed.allowed).toHaveLength(1);
+    expect(allowed.allowed).toHaveLength(2);
   });
 
   test('blocks on a shortened retention, which deletes older logs or snapshots at once', () => {

@@ -142,6 +142,6 @@ test('a new revision of a routinely replaced type changes an export of its id; a
 test('an unused --allow says it matched nothing, exports included', () => {
   const same = [exporter({ Ref: 'Bucket' }), importer()];
   expect(renderText(reviewRelease(same, same, { allow: ['nothing'] }), { base: 'main' })).toContain(
-    'Note: --allow nothing matched no replacement, deletion or blocking export',
+    'Note: --allow nothing matched no blocking change of a stateful resource, and no blocking export',
   );
 });

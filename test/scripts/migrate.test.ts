@@ -209,6 +209,29 @@ describe('running by hand', () => {
     ]);
   });
 
+  test('reads past empty log pages to the last line, however many empty pages earlier polls saw', async () => {
+    let polls = 0;
+    ecsMock.on(DescribeTasksCommand).callsFake(() => {
+      polls += 1;
+      return polls < 12
+        ? { tasks: [{ lastStatus: 'RUNNING' }] }
+        : { tasks: [{ lastStatus: 'STOPPED', containers: [{ name: 'migrate', exitCode: 0 }] }] };
+    });
+    // Each page is empty with a new token until, two empty pages after the task stopped, the last line.
+    let page = 0;
+    logsMock.on(GetLogEventsCommand).callsFake((input: { nextToken?: string }) => {
+      page += 1;
+      if (polls >= 12 && page > 200) return { events: [], nextForwardToken: input.nextToken };
+      if (polls >= 12 && input.nextToken === 'stopped-2')
+        return { events: [{ message: 'last line' }], nextForwardToken: 'end' };
+      if (polls >= 12)
+        return { events: [], nextForwardToken: input.nextToken === 'stopped-1' ? 'stopped-2' : 'stopped-1' };
+      return { events: [], nextForwardToken: `t${page}` };
+    });
+    await expect(runByHand(options, task, deps())).resolves.toBe(0);
+    expect(printed.slice(-2)).toEqual(['last line', 'Exit code: 0']);
+  });
+
   test('gives up on a task that does not stop after the timeout, saying so', async () => {
     logsMock.on(GetLogEventsCommand).resolves({ events: [], nextForwardToken: 'f1' });
     ecsMock.on(DescribeTasksCommand).resolves({ tasks: [{ lastStatus: 'RUNNING' }] });

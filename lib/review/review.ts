@@ -29,9 +29,9 @@ export interface StatefulChange {
 export interface ReleaseReview {
   /** Environments in app order, each with its stacks. */
   readonly environments: readonly { readonly name: string; readonly stacks: readonly StackReview[] }[];
-  /** Stateful resources replaced or deleted without `--allow`: the release must not go out. */
+  /** Stateful resources that would lose data (see `isDestructive`) without `--allow`: the release must not go out. */
   readonly blocking: readonly StatefulChange[];
-  /** Stateful resources replaced or deleted with `--allow`. */
+  /** Stateful resources that would lose data, let through by `--allow`. */
   readonly allowed: readonly StatefulChange[];
   /** `--allow` entries that matched no destructive change (a typo, or a change that went away). */
   readonly unusedAllows: readonly string[];
@@ -115,7 +115,7 @@ export function reviewRelease(
 }
 
 /**
- * 1 when, without `--allow`, a stateful resource would be replaced or deleted or the deploy would
+ * 1 when, without `--allow`, a stateful resource would lose data (see `isDestructive`) or the deploy would
  * fail on an export in use; else 0.
  */
 export function exitCodeOf(review: ReleaseReview): number {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { environments } from '../lib/config/environments';
+import { CFN_LINT_INSTALL } from './support/cfn-lint';
 
 // The README is the runbook a newcomer follows command by command: every script, file, anchor
 // and stage it names must exist. Plain text checks, no synth, so this stays fast.
@@ -102,4 +103,10 @@ describe('README', () => {
     expect(used.length).toBeGreaterThan(0);
     expect(used.filter((name) => !names.has(name))).toEqual([]);
   });
+});
+
+test('tells users to install the cfn-lint version CI pins, and no other', () => {
+  const installs = matchesIn(commandText, /(pip install cfn-lint[^\s|`]*)/g);
+  expect(installs.length).toBeGreaterThan(0);
+  expect(new Set(installs)).toEqual(new Set([CFN_LINT_INSTALL]));
 });

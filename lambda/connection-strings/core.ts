@@ -91,9 +91,17 @@ export function redisUrl(token: string, host: string, port: string): string {
   return `rediss://:${encodePart(token)}@${host}:${port}/0`;
 }
 
-async function secretJson(client: SecretsManagerClient, arn: string): Promise<Record<string, unknown>> {
+/** A secret's current value as JSON, and when that version was created. */
+async function readSecret(
+  client: SecretsManagerClient,
+  arn: string,
+): Promise<{ json: Record<string, unknown>; created?: Date }> {
   const result = await client.send(new GetSecretValueCommand({ SecretId: arn }));
-  return parseJson(result.SecretString, arn);
+  return { json: parseJson(result.SecretString, arn), created: result.CreatedDate };
+}
+
+async function secretJson(client: SecretsManagerClient, arn: string): Promise<Record<string, unknown>> {
+  return (await readSecret(client, arn)).json;
 }
 
 /** Reads the sources and composes both strings. */
@@ -127,9 +135,7 @@ export async function refresh(sources: ConnectionSources, client: SecretsManager
   let current: Record<string, unknown> | undefined;
   let since: Date | undefined;
   try {
-    const result = await client.send(new GetSecretValueCommand({ SecretId: sources.TargetSecretArn }));
-    current = parseJson(result.SecretString, sources.TargetSecretArn);
-    since = result.CreatedDate;
+    ({ json: current, created: since } = await readSecret(client, sources.TargetSecretArn));
   } catch {
     current = undefined; // First write: the target holds CloudFormation's initial random string.
   }

@@ -155,9 +155,8 @@ export class ConnectionStrings extends Construct {
       properties: sources,
     });
 
-    // Secrets Manager records a successful rotation as a CloudTrail service event. EventBridge's
-    // guide says such events need a trail with logging, which Berth does not create, and AWS
-    // delivers them on a best-effort basis: the schedule below catches what this rule misses.
+    // Secrets Manager records a successful rotation as a CloudTrail service event, which AWS
+    // delivers to EventBridge on a best-effort basis: the schedule below catches what it misses.
     this.rotationRule = new events.Rule(this, 'OnRotation', {
       description: 'Rewrites DATABASE_URL and REDIS_URL after a source secret rotates',
       eventPattern: {

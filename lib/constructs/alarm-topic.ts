@@ -1,9 +1,9 @@
 import { Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { allowServiceToPublish } from './topic-publisher';
 
 export interface AlarmTopicProps {
   /**
@@ -33,35 +33,15 @@ export class AlarmTopic extends Construct {
       masterKey: props.encryptionKey,
       enforceSSL: true,
     });
-    // The TLS-only statement gives the topic a policy of its own, which replaces SNS's default one
-    // (publishing open to the owner account): without this statement, alarms could not publish.
-    const stack = Stack.of(this);
-    this.topic.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsPublish',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
-        },
-      }),
-    );
+    const { account, partition, region } = Stack.of(this);
+    allowServiceToPublish(this.topic, {
+      service: 'cloudwatch.amazonaws.com',
+      sourceArn: `arn:${partition}:cloudwatch:${region}:${account}:alarm:*`,
+      topicSid: 'AllowCloudWatchAlarmsPublish',
+      keySid: 'AllowCloudWatchAlarmsToPublishToEncryptedTopics',
+    });
     for (const email of props.emails) {
       this.topic.addSubscription(new subscriptions.EmailSubscription(email));
     }
-    // Only a service principal, no resource of this stack: when the key lives in another stack
-    // (the Data stack), this adds to that stack's key policy without a reference back here.
-    props.encryptionKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsToPublishToEncryptedTopics',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        // Alarms of this account only: the key also encrypts the database, secrets and logs.
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
-    );
   }
 }

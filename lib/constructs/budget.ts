@@ -1,8 +1,8 @@
 import { Annotations, Stack } from 'aws-cdk-lib';
 import * as budgets from 'aws-cdk-lib/aws-budgets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { allowServiceToPublish } from './topic-publisher';
 
 export interface BudgetProps {
   /** Monthly cost limit in USD (`cost.monthlyBudgetUsd` of the environment). */
@@ -40,34 +40,13 @@ export interface BudgetProps {
  */
 function allowBudgetsToPublish(scope: Construct, topic: sns.ITopic): void {
   const { account, partition } = Stack.of(scope);
-  const principal = new iam.ServicePrincipal('budgets.amazonaws.com');
-  const fromThisAccount = {
-    StringEquals: { 'aws:SourceAccount': account },
-    ArnLike: { 'aws:SourceArn': `arn:${partition}:budgets::${account}:*` },
-  };
-  const topicResult = topic.addToResourcePolicy(
-    new iam.PolicyStatement({
-      sid: 'AllowBudgetsPublish',
-      principals: [principal],
-      actions: ['sns:Publish'],
-      resources: [topic.topicArn],
-      conditions: fromThisAccount,
-    }),
-  );
-  let keyAdded = true;
-  if (topic.masterKey) {
-    keyAdded = topic.masterKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowBudgetsUseForSns',
-        principals: [principal],
-        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': account } },
-      }),
-      false,
-    ).statementAdded;
-  }
-  if (!topicResult.statementAdded || !keyAdded) {
+  const added = allowServiceToPublish(topic, {
+    service: 'budgets.amazonaws.com',
+    sourceArn: `arn:${partition}:budgets::${account}:*`,
+    topicSid: 'AllowBudgetsPublish',
+    keySid: 'AllowBudgetsUseForSns',
+  });
+  if (!added) {
     Annotations.of(scope).addWarningV2(
       'berth:budget-topic-policy',
       `The topic ${topic.topicArn} (or its KMS key) is imported: allow budgets.amazonaws.com sns:Publish ` +

@@ -88,7 +88,7 @@ describe('Budget', () => {
           Match.objectLike({
             Sid: 'AllowBudgetsUseForSns',
             Principal: { Service: 'budgets.amazonaws.com' },
-            Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
             Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
           }),
         ]),

@@ -7,7 +7,12 @@ import type { ProblemList } from './validate';
  * and `oidcProviderArn`.
  */
 export interface CiConfig {
-  /** GitHub repository `owner/name` whose workflows may diff and deploy this environment. */
+  /**
+   * GitHub repository whose workflows may diff and deploy this environment, spelled as its OIDC
+   * tokens name it: `owner@OWNER_ID/name@REPO_ID` for a repository with immutable subject claims
+   * (every repository created, renamed or transferred since GitHub's mid-2026 change, and older
+   * ones that opted in), else `owner/name`. A role trusting the other spelling is never assumable.
+   */
   readonly repository: string;
   /**
    * GitHub Environment the deploy job of this environment runs in. The deploy role trusts only
@@ -26,7 +31,9 @@ export interface CiConfig {
 /** GitHub's OIDC issuer, without the scheme (the prefix of its IAM condition keys). */
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 
-const REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
+/** `owner/name`, or `owner@id/name@id` (GitHub's immutable subject claims): IDs on both or neither. */
+const REPOSITORY =
+  /^[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:\/[A-Za-z0-9._-]{1,100}|@[1-9][0-9]*\/[A-Za-z0-9._-]{1,100}@[1-9][0-9]*)$/;
 const GITHUB_ENVIRONMENT = /^[A-Za-z0-9._-]{1,255}$/;
 
 /** The GitHub Environment the deploy job of `env` runs in. */
@@ -41,7 +48,7 @@ export function checkCi(env: EnvironmentConfig, problems: ProblemList): void {
   problems.check(
     REPOSITORY.test(ci.repository),
     'ci.repository',
-    "a GitHub repository 'owner/name' (owner: letters, digits, dashes; name: letters, digits, '.', '_', '-')",
+    "a GitHub repository as its OIDC tokens name it: 'owner@OWNER_ID/name@REPO_ID' (immutable subject claims, the default for repositories created since mid-2026) or 'owner/name' (owner: letters, digits, dashes; name: letters, digits, '.', '_', '-'; IDs: digits)",
     ci.repository,
   );
   if (ci.githubEnvironment !== undefined) {

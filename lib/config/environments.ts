@@ -81,8 +81,11 @@ const RELEASE = {
   migrationTimeoutMinutes: 30,
 } as const;
 
-/** The GitHub repository that deploys Berth: replace it with yours. */
-const CI = { repository: 'example-org/berth' } as const;
+/**
+ * The GitHub repository that deploys Berth, as its OIDC tokens name it: replace it with yours
+ * (README, "CI/CD", one-time setup step 2, says how to read its IDs and when it is `owner/name`).
+ */
+const CI = { repository: 'example-org@1234567/berth@987654321' } as const;
 /**
  * The seeds' "Key Metrics to Monitor": p95 latency > 1 s, errors > 1 %, DB connections > 80 % of
  * max, CPU > 80 %, memory > 85 %, disk free < 20 %, Redis evictions > 0. Periods are one minute

@@ -24,7 +24,10 @@ export const DEPLOY_BOOTSTRAP_ROLES: readonly BootstrapRole[] = ['deploy', 'file
 export const DEPLOY_SESSION = Duration.minutes(90);
 
 export interface GithubOidcAccessProps {
-  /** GitHub repository `owner/name` whose workflows may assume the roles. */
+  /**
+   * GitHub repository whose workflows may assume the roles, as its tokens' subject claims name it:
+   * `owner@OWNER_ID/name@REPO_ID` (immutable subject claims) or `owner/name`.
+   */
   readonly repository: string;
   /** GitHub Environments whose jobs may assume the deploy role, e.g. `['dev', 'staging']`. */
   readonly deployEnvironments: readonly string[];

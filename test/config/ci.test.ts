@@ -6,15 +6,25 @@ test('ci settings are optional', () => {
   expect(problemsOf(withoutCi)).toEqual([]);
 });
 
+test.each([
+  ['with immutable subject claims', 'example-org@1234567/berth@987654321'],
+  ['without them', 'example-org/berth'],
+])('accepts a repository %s', (_, repository) => {
+  expect(problemsOf(variant(dev, { ci: { repository } }))).toEqual([]);
+});
+
 describe('validateEnvironments rejects', () => {
   test.each([
     ['a repository without owner', 'berth'],
     ['a repository URL', 'https://github.com/example-org/berth'],
     ['an owner starting with a dash', '-org/berth'],
     ['a repository with a wildcard', 'example-org/*'],
+    ['an owner ID without a repository ID', 'example-org@1234567/berth'],
+    ['a repository ID without an owner ID', 'example-org/berth@987654321'],
+    ['an ID that is not a number', 'example-org@abc/berth@987654321'],
   ])('%s', (_, repository) => {
     expect(problemsOf(variant(dev, { ci: { repository } }))).toEqual([
-      `[dev] ci.repository must be a GitHub repository 'owner/name' (owner: letters, digits, dashes; name: letters, digits, '.', '_', '-'), got: '${repository}'`,
+      `[dev] ci.repository must be a GitHub repository as its OIDC tokens name it: 'owner@OWNER_ID/name@REPO_ID' (immutable subject claims, the default for repositories created since mid-2026) or 'owner/name' (owner: letters, digits, dashes; name: letters, digits, '.', '_', '-'; IDs: digits), got: '${repository}'`,
     ]);
   });
 

@@ -83,14 +83,14 @@ describe('the example app', () => {
   test('trusts the diff role to pull requests of the repository only', () => {
     exampleCiTemplate('333333333333').hasResourceProperties('AWS::IAM::Role', {
       Description: Match.stringLikeRegexp('pull requests'),
-      AssumeRolePolicyDocument: trust(['repo:example-org/berth:pull_request']),
+      AssumeRolePolicyDocument: trust(['repo:example-org@1234567/berth@987654321:pull_request']),
     });
   });
 
   test('trusts the deploy role to jobs in the GitHub Environment of the account only', () => {
     exampleCiTemplate('333333333333').hasResourceProperties('AWS::IAM::Role', {
       Description: Match.stringLikeRegexp('cdk deploy'),
-      AssumeRolePolicyDocument: trust(['repo:example-org/berth:environment:prod']),
+      AssumeRolePolicyDocument: trust(['repo:example-org@1234567/berth@987654321:environment:prod']),
     });
   });
 
@@ -194,8 +194,8 @@ describe('an account shared by several environments', () => {
   test('trusts the deploy role to the GitHub Environment of each', () => {
     ciTemplate(shared).hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: trust([
-        'repo:example-org/berth:environment:dev',
-        'repo:example-org/berth:environment:staging',
+        'repo:example-org@1234567/berth@987654321:environment:dev',
+        'repo:example-org@1234567/berth@987654321:environment:staging',
       ]),
     });
   });
@@ -212,7 +212,17 @@ describe('an account shared by several environments', () => {
 
 test('uses a configured GitHub Environment name instead of the environment name', () => {
   ciTemplate([variant(prod, { ci: { githubEnvironment: 'production' } })]).hasResourceProperties('AWS::IAM::Role', {
-    AssumeRolePolicyDocument: trust(['repo:example-org/berth:environment:production']),
+    AssumeRolePolicyDocument: trust(['repo:example-org@1234567/berth@987654321:environment:production']),
+  });
+});
+
+test('trusts the name-only subject of a repository without immutable subject claims', () => {
+  const template = ciTemplate([variant(prod, { ci: { repository: 'example-org/berth' } })]);
+  template.hasResourceProperties('AWS::IAM::Role', {
+    AssumeRolePolicyDocument: trust(['repo:example-org/berth:pull_request']),
+  });
+  template.hasResourceProperties('AWS::IAM::Role', {
+    AssumeRolePolicyDocument: trust(['repo:example-org/berth:environment:prod']),
   });
 });
 
@@ -220,7 +230,7 @@ test('trusts an existing OIDC provider by ARN instead of creating one', () => {
   const template = ciTemplate([variant(dev, { ci: { oidcProviderArn: PROVIDER_ARN } })]);
   template.resourceCountIs('AWS::IAM::OIDCProvider', 0);
   template.hasResourceProperties('AWS::IAM::Role', {
-    AssumeRolePolicyDocument: trust(['repo:example-org/berth:pull_request'], PROVIDER_ARN),
+    AssumeRolePolicyDocument: trust(['repo:example-org@1234567/berth@987654321:pull_request'], PROVIDER_ARN),
   });
 });
 

@@ -1,4 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { githubEnvironmentOf } from '../lib/config/ci';
@@ -166,8 +168,9 @@ describe('deploy workflow', () => {
     const jobs = deployJobs().filter(({ file }) => file === 'deploy.yml');
     expect(jobs.map(({ id }) => id)).toEqual(environments.map((env) => env.name));
     expect(jobs.map(({ job }) => environmentName(job))).toEqual(environments.map((env) => githubEnvironmentOf(env)));
-    const needs = jobs.map(({ job }) => job.needs);
-    expect(needs).toEqual(['test', ...environments.slice(0, -1).map((env) => env.name)]);
+    expect(jobs.map(({ job }) => job.needs)).toEqual(environments.map((env) => `review-${env.name}`));
+    const reviewNeeds = environments.map((env) => deploy().jobs[`review-${env.name}`]?.needs);
+    expect(reviewNeeds).toEqual(['test', ...environments.slice(0, -1).map((env) => env.name)]);
   });
 
   test('deploys one run per environment at a time and never cancels a deploy in progress', () => {
@@ -176,34 +179,58 @@ describe('deploy workflow', () => {
     }
   });
 
-  test('deploys only after the release review, with approval off, passing the image tag', () => {
-    for (const { job } of deployJobs()) {
-      const runs = stepsOf(job).map((step) => step.run ?? '');
-      const review = runs.findIndex((run) => run.includes('npm run review'));
-      const deployAt = runs.findIndex((run) => run.includes('cdk deploy'));
-      expect(review).toBeGreaterThanOrEqual(0);
-      expect(deployAt).toBeGreaterThan(review);
-      expect(runs[deployAt]).toContain('--require-approval never');
-      expect(runs[deployAt]).toContain('imageTag=$IMAGE_TAG');
-      expect(runs[review]).toContain('--env "$ENVIRONMENT"');
+  test('reviews each environment in a job of its own, with no AWS access, no OIDC token and no GitHub Environment', () => {
+    for (const env of environments) {
+      const review = deploy().jobs[`review-${env.name}`] as Job;
+      const runs = stepsOf(review).map((step) => step.run ?? '');
+      expect(runs.some((run) => run.includes('npm run review') && run.includes('--env "$ENVIRONMENT"'))).toBe(true);
+      expect(runs.some((run) => run.includes('cdk deploy'))).toBe(false);
+      expect(configuresAws(review)).toBe(false);
+      expect(review.permissions).toEqual({ contents: 'read', deployments: 'read' });
+      expect(review.environment).toBeUndefined();
+    }
+  });
+
+  test('deploys only after the release review passed, with approval off, passing the image tag', () => {
+    const gh = (expression: string) => `$\{{ ${expression} }}`;
+    for (const { id, job } of deployJobs()) {
+      expect(stepsOf(job).some((step) => step.run?.includes('npm run review'))).toBe(false);
+      const release = stepsOf(job).find((step) => step.uses === './.github/actions/release');
+      expect(release?.with).toMatchObject({
+        'reviewed-base': gh(`needs.review-${id}.outputs.base`),
+        'deploy-first': gh(`needs.review-${id}.outputs.deploy-first`),
+        'image-tag': gh('inputs.imageTag'),
+      });
+      const deployRun = stepsOf(job).find((step) => step.run?.includes('cdk deploy'))?.run ?? '';
+      expect(deployRun).toContain('--require-approval never');
+      expect(deployRun).toContain('imageTag=$IMAGE_TAG');
     }
   });
 
   test('reviews each environment against the commit it runs: the `base` input, else its last successful deployment', () => {
     const gh = (expression: string) => `$\{{ ${expression} }}`;
     expect(JSON.stringify(deploy())).not.toContain('github.event.before');
-    expect(deployJobs().length).toBeGreaterThan(0);
-    for (const { job } of deployJobs()) {
-      expect(job.permissions?.deployments).toBe('read');
-      const steps = stepsOf(job);
-      const release = steps.find((step) => step.uses === './.github/actions/release');
-      expect(release?.with?.base).toBe(gh('inputs.base'));
+    for (const env of environments) {
+      const steps = stepsOf(deploy().jobs[`review-${env.name}`] as Job);
+      expect(steps.find((step) => step.uses === './.github/actions/review')?.with?.base).toBe(gh('inputs.base'));
       const deployed = steps.find((step) => step.id === 'deployed');
       expect(deployed?.env).toMatchObject({ BASE: gh('inputs.base'), GITHUB_TOKEN: gh('github.token') });
       expect(deployed?.run).toContain('node bin/run.cjs scripts/deployed-commit.ts "$ENVIRONMENT"');
       const review = steps.find((step) => step.run?.includes('npm run review'));
       expect(review?.env?.BASE).toBe(gh('steps.deployed.outputs.base'));
       expect(steps.indexOf(deployed as Step)).toBeLessThan(steps.indexOf(review as Step));
+    }
+  });
+
+  test('deploys only when the reviewed base is still what the environment last ran, and before taking credentials', () => {
+    for (const { job } of deployJobs()) {
+      expect(job.permissions?.deployments).toBe('read');
+      const steps = stepsOf(job);
+      const check = steps.findIndex((step) => step.run?.includes('scripts/deployed-commit.ts "$ENVIRONMENT"'));
+      const credentials = steps.findIndex((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+      expect(check).toBeGreaterThan(0);
+      expect(steps[check]?.run).toContain('"$now" != "$REVIEWED_BASE"');
+      expect(credentials).toBeGreaterThan(check);
     }
   });
 
@@ -217,17 +244,91 @@ describe('deploy workflow', () => {
   });
 
   test('deploys the stacks the review names alone first, then the whole environment', () => {
+    const review = actions.get('./.github/actions/review')?.runs.steps.find((s) => s.run?.includes('npm run review'));
+    expect(review?.run).toContain('--deploy-first "$RUNNER_TEMP/deploy-first"');
+    expect(review?.run).toContain(
+      `echo "deploy-first=$(paste -sd ' ' "$RUNNER_TEMP/deploy-first")" >> "$GITHUB_OUTPUT"`,
+    );
     expect(deployJobs().length).toBeGreaterThan(0);
     for (const { job } of deployJobs()) {
-      const runs = stepsOf(job).map((step) => step.run ?? '');
-      const review = runs.find((run) => run.includes('npm run review')) ?? '';
-      const deploy = runs.find((run) => run.includes('cdk deploy')) ?? '';
-      expect(review).toContain('--deploy-first "$RUNNER_TEMP/deploy-first"');
+      const deploy = stepsOf(job).find((step) => step.run?.includes('cdk deploy'))?.run ?? '';
       const first = deploy.indexOf('npx cdk deploy --exclusively "$stack"');
-      expect(deploy).toContain('mapfile -t first < "$RUNNER_TEMP/deploy-first"');
+      expect(deploy).toContain('for stack in $DEPLOY_FIRST; do');
       expect(first).toBeGreaterThan(0);
       expect(deploy.indexOf('npx cdk deploy "$ENVIRONMENT/*"')).toBeGreaterThan(first);
     }
+  });
+});
+
+describe('the release scripts, run by bash', () => {
+  const reviewSteps = () => actions.get('./.github/actions/review')?.runs.steps ?? [];
+  const releaseSteps = () => actions.get('./.github/actions/release')?.runs.steps ?? [];
+  let repo: string;
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8' }).trim();
+  const commit = (message: string) => {
+    git('commit', '--allow-empty', '-q', '-m', message);
+    return git('rev-parse', 'HEAD');
+  };
+
+  /** Runs `step`'s script as a GitHub runner would, in `repo`; returns its exit code, output and GITHUB_OUTPUT. */
+  function runStep(step: Step | undefined, env: Record<string, string>) {
+    const outputFile = join(repo, '.github-output');
+    writeFileSync(outputFile, '');
+    const result = spawnSync('bash', ['-e', '-c', step?.run ?? 'exit 99'], {
+      cwd: repo,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, GITHUB_OUTPUT: outputFile, GITHUB_SHA: git('rev-parse', 'HEAD'), ...env },
+    });
+    return { status: result.status, stdout: result.stdout, output: readFileSync(outputFile, 'utf8') };
+  }
+
+  let deployed: string;
+  let branch: string;
+  beforeAll(() => {
+    repo = mkdtempSync(join(tmpdir(), 'berth-release-'));
+    git('init', '-q', '-b', 'main');
+    git('config', 'user.email', 'test@example.com');
+    git('config', 'user.name', 'test');
+    deployed = commit('what prod runs');
+    git('checkout', '-q', '-b', 'branch');
+    branch = commit('never merged');
+    git('checkout', '-q', 'main');
+    commit('the release');
+  });
+  afterAll(() => rmSync(repo, { recursive: true, force: true }));
+
+  test('the review takes a base from the history of the release, as a commit', () => {
+    const step = reviewSteps().find((s) => s.id === 'deployed');
+    const result = runStep(step, { ENVIRONMENT: 'prod', BASE: 'main~1' });
+    expect(result.status).toBe(0);
+    expect(result.output).toBe(`base=${deployed}\n`);
+  });
+
+  test.each([
+    ['a commit only on a branch', () => branch, 'is not in the history of'],
+    ['a branch', () => 'branch', 'is not in the history of'],
+    ['no commit at all', () => 'nowhere', 'is not a commit of this repository'],
+  ])('the review refuses a base that is %s, before running any of its code', (_, base, message) => {
+    const result = runStep(
+      reviewSteps().find((s) => s.id === 'deployed'),
+      { ENVIRONMENT: 'prod', BASE: base() },
+    );
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain(message);
+    expect(result.output).toBe('');
+  });
+
+  test.each([
+    ['another option', '--app=curl'],
+    ['a stack of another environment', 'dev/Data'],
+    ['a wildcard', 'prod/*'],
+  ])('the deploy refuses a stack to deploy first that is %s', (_, stack) => {
+    const step = releaseSteps().find((s) => s.name === 'Check the review is still current');
+    const env = { ENVIRONMENT: 'prod', BASE: deployed, REVIEWED_BASE: deployed };
+    expect(runStep(step, { ...env, DEPLOY_FIRST: 'prod/Data prod/Service' }).status).toBe(0);
+    const refused = runStep(step, { ...env, DEPLOY_FIRST: `prod/Data ${stack}` });
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toContain('which is not a stack of prod');
   });
 });
 

@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -8,6 +9,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledge, wildcardFinding } from '../nag';
 import { dropRedundantDependency } from '../redundant-dependency';
+import { serviceRole } from './service-role';
 
 export interface DatabaseProps {
   readonly vpc: ec2.IVpc;
@@ -105,6 +107,19 @@ export class Database extends Construct implements DatabaseEndpoint {
       allowAllOutbound: false,
     });
 
+    const { account, partition, region } = Stack.of(this);
+    const monitoringRole = serviceRole(this, 'MonitoringRole', {
+      service: 'monitoring.rds.amazonaws.com',
+      sourceArn: `arn:${partition}:rds:${region}:${account}:db:*`,
+      description: 'RDS Enhanced Monitoring: writes OS metrics to the RDSOSMetrics log group',
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSEnhancedMonitoringRole')],
+    });
+    acknowledge(
+      monitoringRole,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
+      'AmazonRDSEnhancedMonitoringRole is the AWS-maintained policy for exactly this service role; it only writes RDSOSMetrics logs.',
+    );
+
     this.instance = new rds.DatabaseInstance(this, 'Instance', {
       engine,
       instanceType: new ec2.InstanceType(props.instanceClass),
@@ -137,6 +152,7 @@ export class Database extends Construct implements DatabaseEndpoint {
       performanceInsightRetention: props.performanceInsightsRetentionDays as rds.PerformanceInsightRetention,
       performanceInsightEncryptionKey: props.encryptionKey,
       monitoringInterval: Duration.seconds(props.monitoringIntervalSeconds),
+      monitoringRole,
       cloudwatchLogsExports: ['postgresql', 'upgrade'],
       cloudwatchLogsRetention: props.logRetentionDays as logs.RetentionDays,
       iamAuthentication: true,
@@ -183,14 +199,6 @@ export class Database extends Construct implements DatabaseEndpoint {
         'Deletion protection off only outside production so that cdk destroy can tear dev down; validation enforces it in prod.',
       );
     }
-    const monitoringRole = this.instance.node.tryFindChild('MonitoringRole');
-    if (monitoringRole) {
-      acknowledge(
-        monitoringRole,
-        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
-        'AmazonRDSEnhancedMonitoringRole is the AWS-maintained policy for exactly this service role; it only writes RDSOSMetrics logs.',
-      );
-    }
     // CDK adds one LogRetention function per stack to set retention on the log groups RDS creates
     // itself (their names exist only once the instance does).
     const logRetention = Stack.of(this).node.tryFindChild(LOG_RETENTION_SINGLETON_ID);
@@ -199,7 +207,7 @@ export class Database extends Construct implements DatabaseEndpoint {
       acknowledge(
         logRetention,
         'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        "CDK's LogRetention function uses AWSLambdaBasicExecutionRole only to write its own logs.",
+        "CDK's LogRetention function: aws-cdk-lib gives it AWSLambdaBasicExecutionRole, which may create log groups and write log events in any of the account's log groups (not read them), the logging grant AWS documents for every Lambda function.",
       );
       acknowledge(
         logRetention,

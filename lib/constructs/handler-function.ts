@@ -220,7 +220,7 @@ export class HandlerProvider extends Construct {
     acknowledge(
       this.provider,
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      'CDK custom-resource framework functions: the AWS-managed basic execution policy only lets them write their own logs.',
+      "CDK custom-resource framework functions: aws-cdk-lib creates their roles with AWSLambdaBasicExecutionRole, which may create log groups and write log events in any of the account's log groups (not read them); it is the logging grant AWS documents for every Lambda function.",
     );
     acknowledge(
       this.provider,

@@ -1,4 +1,4 @@
-import type { CfnResource, RemovalPolicy } from 'aws-cdk-lib';
+import { type CfnResource, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -6,6 +6,7 @@ import type { InterfaceEndpointName } from '../config/types';
 import { acknowledge } from '../nag';
 import { dropProviderRoleDependency } from '../redundant-dependency';
 import { encryptedLogGroup } from './log-group';
+import { serviceRole } from './service-role';
 
 export interface NetworkProps {
   /** IPv4 block of the VPC, /16 to /20. */
@@ -125,8 +126,14 @@ export class Network extends Construct {
       retentionDays: props.flowLogRetentionDays,
       removalPolicy: props.logRemovalPolicy,
     });
+    const { account, partition, region } = Stack.of(this);
+    const flowLogRole = serviceRole(this, 'FlowLogRole', {
+      service: 'vpc-flow-logs.amazonaws.com',
+      sourceArn: `arn:${partition}:ec2:${region}:${account}:vpc-flow-log/*`,
+      description: 'VPC flow logs: writes the flow log records to their log group',
+    });
     this.vpc.addFlowLog('FlowLog', {
-      destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup),
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup, flowLogRole),
       trafficType: ec2.FlowLogTrafficType.ALL,
     });
 

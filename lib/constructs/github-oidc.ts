@@ -2,18 +2,24 @@ import { BOOTSTRAP_QUALIFIER_CONTEXT, DefaultStackSynthesizer, Duration, Stack }
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { GITHUB_OIDC_HOST } from '../config/ci';
+import { acknowledge, wildcardFinding } from '../nag';
 
 /** The CDK bootstrap roles a CI job assumes; the CLI picks each by its job. */
 export type BootstrapRole = 'deploy' | 'file-publishing' | 'lookup';
 
 /**
- * `cdk diff --method=template` reads the deployed templates through the lookup role only (the
- * change-set method needs the deploy role, which can also execute changes). `cdk deploy` needs
- * deploy (change sets), file publishing (templates and Lambda code) and lookup. Not image
- * publishing: Berth builds no container image assets (images are deployed by reference).
+ * `cdk deploy` needs deploy (change sets), file publishing (templates and Lambda code) and lookup.
+ * Not image publishing: Berth builds no container image assets (images are deployed by reference).
  */
-export const DIFF_BOOTSTRAP_ROLES: readonly BootstrapRole[] = ['lookup'];
 export const DEPLOY_BOOTSTRAP_ROLES: readonly BootstrapRole[] = ['deploy', 'file-publishing', 'lookup'];
+
+/**
+ * What `cdk diff --method=template` calls to read a deployed template. The diff role has only
+ * these, on its environments' stacks, not the lookup role: that one has AWS's `ReadOnlyAccess`,
+ * which would let any pull request read the account's logs and S3 objects. When the CLI cannot
+ * assume a lookup role it warns and reads with the job's own credentials.
+ */
+export const DIFF_ACTIONS: readonly string[] = ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate'];
 
 /**
  * How long a deploy job's credentials last: as long as deploy.yml lets a deploy job run
@@ -33,6 +39,8 @@ export interface GithubOidcAccessProps {
   readonly deployEnvironments: readonly string[];
   /** Regions of the account that CI deploys to; the bootstrap roles exist once per region. */
   readonly regions: readonly string[];
+  /** CloudFormation stack names (`*` allowed) whose templates pull-request diffs read, e.g. `['prod-*']`. */
+  readonly diffStackNames: readonly string[];
   /**
    * ARN of the account's existing GitHub OIDC provider.
    * @default - a new provider for token.actions.githubusercontent.com with audience sts.amazonaws.com
@@ -43,12 +51,13 @@ export interface GithubOidcAccessProps {
 /**
  * GitHub Actions access to one account without long-lived keys: the GitHub OIDC provider and two
  * roles that GitHub's short-lived tokens can assume.
- * - `diffRole`: only pull requests of `repository`; may assume only the CDK lookup role, enough
- *   for `cdk diff --method=template` and nothing that changes the account.
+ * - `diffRole`: only pull requests of `repository`; may only read the deployed templates of
+ *   `diffStackNames`, which is what `cdk diff --method=template` does.
  * - `deployRole`: only jobs of `repository` running in one of `deployEnvironments` (whose
  *   protection rules GitHub enforces before it issues the token); may assume only the CDK
  *   bootstrap roles `cdk deploy` uses.
- * Neither role has any other permission: what a deploy may do is what the bootstrap roles allow.
+ * Neither role has any other permission: what a deploy may do is what the bootstrap roles allow,
+ * and a pull request reads templates, which hold no secret value.
  */
 export class GithubOidcAccess extends Construct {
   readonly provider: iam.IOidcProvider;
@@ -70,30 +79,48 @@ export class GithubOidcAccess extends Construct {
       this.node.tryGetContext(BOOTSTRAP_QUALIFIER_CONTEXT) ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER,
     );
     const { account, partition } = Stack.of(this);
-    const bootstrapRoleArns = (roles: readonly BootstrapRole[]) =>
-      props.regions.flatMap((region) =>
-        roles.map((role) => `arn:${partition}:iam::${account}:role/cdk-${qualifier}-${role}-role-${account}-${region}`),
-      );
 
     this.diffRole = this.role('DiffRole', {
-      description: `GitHub Actions, pull requests of ${props.repository}: cdk diff (lookup role only)`,
+      description: `GitHub Actions, pull requests of ${props.repository}: cdk diff (reads deployed templates only)`,
       subjects: [`repo:${props.repository}:pull_request`],
-      bootstrapRoleArns: bootstrapRoleArns(DIFF_BOOTSTRAP_ROLES),
       maxSessionDuration: Duration.hours(1),
     });
+    const diffStacks = props.regions.flatMap((region) =>
+      props.diffStackNames.map((name) => `arn:${partition}:cloudformation:${region}:${account}:stack/${name}/*`),
+    );
+    this.diffRole.addToPolicy(
+      new iam.PolicyStatement({ sid: 'ReadDeployedTemplates', actions: [...DIFF_ACTIONS], resources: diffStacks }),
+    );
+    for (const stack of diffStacks) {
+      acknowledge(
+        this.diffRole,
+        wildcardFinding(this, stack),
+        'Pull-request diffs read the templates of these stacks only: one name pattern per environment, and any of the stack ids CloudFormation appends.',
+      );
+    }
     this.deployRole = this.role('DeployRole', {
       description: `GitHub Actions, ${props.repository} environments ${props.deployEnvironments.join(', ')}: cdk deploy`,
       subjects: props.deployEnvironments.map((env) => `repo:${props.repository}:environment:${env}`),
-      bootstrapRoleArns: bootstrapRoleArns(DEPLOY_BOOTSTRAP_ROLES),
       maxSessionDuration: DEPLOY_SESSION,
     });
+    this.deployRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'AssumeCdkBootstrapRoles',
+        actions: ['sts:AssumeRole'],
+        resources: props.regions.flatMap((region) =>
+          DEPLOY_BOOTSTRAP_ROLES.map(
+            (role) => `arn:${partition}:iam::${account}:role/cdk-${qualifier}-${role}-role-${account}-${region}`,
+          ),
+        ),
+      }),
+    );
   }
 
   private role(
     id: string,
-    options: { description: string; subjects: string[]; bootstrapRoleArns: string[]; maxSessionDuration: Duration },
+    options: { description: string; subjects: string[]; maxSessionDuration: Duration },
   ): iam.Role {
-    const role = new iam.Role(this, id, {
+    return new iam.Role(this, id, {
       description: options.description,
       assumedBy: new iam.WebIdentityPrincipal(this.provider.oidcProviderArn, {
         StringEquals: {
@@ -104,13 +131,5 @@ export class GithubOidcAccess extends Construct {
       // A CI job's credentials live no longer than its job may run.
       maxSessionDuration: options.maxSessionDuration,
     });
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'AssumeCdkBootstrapRoles',
-        actions: ['sts:AssumeRole'],
-        resources: options.bootstrapRoleArns,
-      }),
-    );
-    return role;
   }
 }

@@ -34,6 +34,8 @@ export class CiAccessStack extends Stack {
       deployEnvironments: [...new Set(props.environments.map((env) => githubEnvironmentOf(env) ?? env.name))],
       // Each environment's region, and us-east-1 where its Uptime stack lives.
       regions: [...new Set([...props.environments.map((env) => env.region), UPTIME_REGION])],
+      // Each stage names its stacks `<environment>-<stack>`.
+      diffStackNames: props.environments.map((env) => `${env.name}-*`),
     });
     new CfnOutput(this, 'DiffRoleArn', {
       description:

@@ -163,8 +163,8 @@ export const dev: EnvironmentConfig = {
     evictionPolicy: 'volatile-lru',
   },
   secrets: SECRETS,
-  // The same ARM64 image as prod, so one build is promoted through every environment; Fargate
-  // Spot would need an X86_64 build, so dev saves with the smallest task size instead.
+  // The same ARM64 image as prod, so one build is promoted through every environment, on the
+  // smallest task size. Not Spot: with one task, each interruption would take dev down for minutes.
   service: {
     ...SERVICE,
     minTasks: 1,

@@ -44,8 +44,8 @@ export interface ServiceConfig {
   /** Graviton (ARM64) is about 20 % cheaper; the image must be built for it. */
   readonly cpuArchitecture: 'ARM64' | 'X86_64';
   /**
-   * Run tasks on Fargate Spot (interruptible, about 70 % cheaper). X86_64 only; not allowed in
-   * production.
+   * Run tasks on Fargate Spot (interruptible, about 70 % cheaper), X86_64 or ARM64 (since
+   * September 2024, on platform version 1.4.0, which Berth uses). Not allowed in production.
    */
   readonly spot: boolean;
   readonly image: ImageConfig;
@@ -147,12 +147,6 @@ export function checkService(env: EnvironmentConfig, problems: ProblemList): voi
   }
   problems.oneOf('service.cpuArchitecture', service.cpuArchitecture, ['ARM64', 'X86_64'] as const);
   problems.optionalBoolean('service.containerInsights', service.containerInsights);
-  problems.check(
-    !(service.spot && service.cpuArchitecture === 'ARM64'),
-    'service.spot',
-    "false with cpuArchitecture 'ARM64' (Fargate Spot runs only X86_64 Linux tasks)",
-    service.spot,
-  );
   problems.check(
     !(service.spot && env.production),
     'service.spot',

@@ -532,7 +532,7 @@ function priceFargate({ ofType, prices, add, notes, notPriced }: RegionPricing):
     const share = spotShare(min, strategy);
     if (share > 0 && arch === 'ARM64') {
       notes.push(
-        `Fargate ${service.id}: FARGATE_SPOT with ARM64: check that Spot supports ARM64 in your region (priced at the x86 Spot rate)`,
+        `Fargate ${service.id}: FARGATE_SPOT with ARM64, priced at the x86 Spot rate (the price table has no ARM64 Spot rate)`,
       );
     }
     const mix = share === 0 ? 'on-demand' : share === 1 ? 'Spot' : `${Math.round(share * 100)} % Spot`;

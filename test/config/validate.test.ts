@@ -276,11 +276,6 @@ describe('validateEnvironments rejects', () => {
       "[prod] network.natProvider must be 'gateway' in a production environment (a NAT instance has no failover), got: 'instance'",
     ],
     [
-      'Fargate Spot for an ARM64 task',
-      variant(dev, { service: { spot: true, cpuArchitecture: 'ARM64' } }),
-      "[dev] service.spot must be false with cpuArchitecture 'ARM64' (Fargate Spot runs only X86_64 Linux tasks)",
-    ],
-    [
       'Container Insights given as a string',
       variant(dev, { service: { containerInsights: 'yes' as unknown as boolean } }),
       "[dev] service.containerInsights must be true or false, got: 'yes'",

@@ -456,18 +456,21 @@ describe('service', () => {
     template.hasResource('AWS::ECS::Service', { DependsOn: Match.arrayWith(associations) });
   });
 
-  test('runs on Fargate Spot when an X86_64 environment allows it, on-demand Fargate otherwise', () => {
-    const spot = variantServiceTemplate({ ...dev, service: { ...dev.service, spot: true, cpuArchitecture: 'X86_64' } });
-    spot.hasResourceProperties('AWS::ECS::Service', {
-      CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }],
-    });
-    spot.hasResourceProperties('AWS::ECS::TaskDefinition', {
-      RuntimePlatform: Match.objectLike({ CpuArchitecture: 'X86_64' }),
-    });
-    serviceTemplate('prod').hasResourceProperties('AWS::ECS::Service', {
-      CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Weight: 1 }],
-    });
-  });
+  test.each(['X86_64', 'ARM64'] as const)(
+    'runs %s tasks on Fargate Spot when the environment allows it, on-demand Fargate otherwise',
+    (cpuArchitecture) => {
+      const spot = variantServiceTemplate({ ...dev, service: { ...dev.service, spot: true, cpuArchitecture } });
+      spot.hasResourceProperties('AWS::ECS::Service', {
+        CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }],
+      });
+      spot.hasResourceProperties('AWS::ECS::TaskDefinition', {
+        RuntimePlatform: Match.objectLike({ CpuArchitecture: cpuArchitecture }),
+      });
+      serviceTemplate('prod').hasResourceProperties('AWS::ECS::Service', {
+        CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Weight: 1 }],
+      });
+    },
+  );
 
   test('health-checks the configured path every 30 seconds', () => {
     serviceTemplate('prod').hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {

@@ -2,21 +2,16 @@
 import { App } from 'aws-cdk-lib';
 import { composeApp } from '../lib/app';
 import { environments } from '../lib/config/environments';
-import { ConfigError } from '../lib/config/validate';
+import { exitOnConfigError } from '../lib/config/validate';
 import { summarize } from '../lib/summary';
 
 // CDK's built-in CloudFormation validation costs ~4 s per stack on every synth; cfn-lint runs the
 // same schema checks and more over every template in `npm test` (test/cfn-lint.test.ts).
 const app = new App({ builtinCloudFormationValidation: false });
 const imageTag: unknown = app.node.tryGetContext('imageTag');
-try {
-  composeApp(app, environments, { imageTag: imageTag === undefined ? undefined : String(imageTag) });
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  // A configuration mistake is the user's to fix: show the list, not a stack trace.
-  console.error(error.message);
-  process.exit(1);
-}
+exitOnConfigError(() =>
+  composeApp(app, environments, { imageTag: imageTag === undefined ? undefined : String(imageTag) }),
+);
 const assembly = app.synth();
 // `npm run synth` asks for the summary in-process (one process start-up less than a separate script).
 if (app.node.tryGetContext('berth:summary') === 'true') console.log(summarize(assembly).join('\n'));

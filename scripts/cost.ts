@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { environments } from '../lib/config/environments';
+import { exitOnConfigError, validateEnvironments } from '../lib/config/validate';
 import { estimateAssembly, formatStage, pricesFooter } from '../lib/cost/report';
 
 const OUTDIR = 'cdk.out';
@@ -52,7 +53,11 @@ if (stale && options.synth) {
   execFileSync('npx', ['cdk', 'synth', '**', '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
-const stages = estimateAssembly(new CloudAssembly(OUTDIR), environments);
+// Checked here too: with --no-synth no synth has checked the config (its usage assumptions, say).
+const stages = estimateAssembly(
+  new CloudAssembly(OUTDIR),
+  exitOnConfigError(() => validateEnvironments(environments)),
+);
 if (options.json) {
   console.log(JSON.stringify(stages, null, 2));
 } else {

@@ -29,6 +29,7 @@ import { failureOf, logStreamOf } from '../lambda/migration-runner/core';
 import { environments } from '../lib/config/environments';
 import { migrationTimeoutMinutes } from '../lib/config/release';
 import type { EnvironmentConfig } from '../lib/config/types';
+import { validateEnvironments } from '../lib/config/validate';
 import { MIGRATION_OUTPUT_KEY, type MigrationTaskOutput } from '../lib/constructs/migration-runner';
 
 /** Empty log pages in a row after which the log is taken as read to its end for now. */
@@ -244,7 +245,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const options = parseMigrateArgs(argv, environments);
+  const options = parseMigrateArgs(argv, validateEnvironments(environments));
   const { region } = options.env;
   const task = readTaskOutput(options.stackName, region);
   return runByHand(options, task, {

@@ -6,6 +6,20 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Runs `configure` for a command (the app, a script): a configuration mistake is the user's to
+ * fix, so a `ConfigError` prints its list, not a stack trace, and the process exits 1.
+ */
+export function exitOnConfigError<T>(configure: () => T): T {
+  try {
+    return configure();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}
+
 /** Collects problems for one environment, each naming the field, what is allowed and what was given. */
 export class ProblemList {
   private readonly problems: string[] = [];

@@ -1,4 +1,4 @@
-export { ConfigError, ProblemList } from './problems';
+export { ConfigError, exitOnConfigError, ProblemList } from './problems';
 
 import { checkAlarms } from './alarms';
 import { KNOWN_REGIONS, LOG_RETENTION_DAYS } from './aws-values';

@@ -1,7 +1,12 @@
 import { composeApp } from '../../lib/app';
 import { dev, environments, prod, staging } from '../../lib/config/environments';
 import type { EnvironmentConfig } from '../../lib/config/types';
-import { maxConnectionsOf, proxyMaxConnectionsPercent, validateEnvironments } from '../../lib/config/validate';
+import {
+  exitOnConfigError,
+  maxConnectionsOf,
+  proxyMaxConnectionsPercent,
+  validateEnvironments,
+} from '../../lib/config/validate';
 import { testApp } from '../support/example-app';
 import { problemsOf, variant } from '../support/variant';
 
@@ -549,5 +554,33 @@ describe('with an RDS Proxy', () => {
     expect(proxyMaxConnectionsPercent(prod)).toBe(97);
     expect(proxyMaxConnectionsPercent(dev)).toBe(91);
     expect(proxyMaxConnectionsPercent(variant(dev, { database: { instanceClass: 'x1.large' } }))).toBeUndefined();
+  });
+});
+
+describe('exitOnConfigError, for the app and the scripts', () => {
+  test('prints the problems of a ConfigError without a stack trace and exits 1', () => {
+    const exit = jest.spyOn(process, 'exit').mockImplementation((code) => {
+      throw new Error(`exit ${code}`);
+    });
+    const printed = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      expect(() => exitOnConfigError(() => validateEnvironments([{ ...dev, region: 'mars-1' }]))).toThrow('exit 1');
+      expect(printed).toHaveBeenCalledTimes(1);
+      expect(printed.mock.calls[0]?.[0]).toMatch(
+        /^Berth configuration has 3 problem\(s\):\n {2}- \[dev\] region must be one of .*, got: 'mars-1'\n/,
+      );
+    } finally {
+      exit.mockRestore();
+      printed.mockRestore();
+    }
+  });
+
+  test('passes a valid result through, and any other error on', () => {
+    expect(exitOnConfigError(() => validateEnvironments([dev]))).toEqual([dev]);
+    expect(() =>
+      exitOnConfigError(() => {
+        throw new TypeError('a bug');
+      }),
+    ).toThrow(TypeError);
   });
 });

@@ -121,7 +121,6 @@ const FREE_TYPES = new Set([
   'AWS::Lambda::Version',
   'AWS::Lambda::Alias',
   'AWS::Logs::LogGroup',
-  'AWS::Logs::MetricFilter',
   'AWS::RDS::DBClusterParameterGroup',
   'AWS::RDS::DBParameterGroup',
   'AWS::RDS::DBProxyTargetGroup',
@@ -161,6 +160,7 @@ const PAID_RULE_GROUPS = [
   'AWSManagedRulesBotControlRuleSet',
   'AWSManagedRulesATPRuleSet',
   'AWSManagedRulesACFPRuleSet',
+  'AWSManagedRulesAntiDDoSRuleSet',
 ];
 
 interface Located {

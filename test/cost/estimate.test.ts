@@ -384,21 +384,28 @@ describe('estimateCost, features the example leaves off (us-east-1, by hand)', (
     expect(line(result, 'ElastiCache cache.t4g.small').monthlyUsd).toBeCloseTo(46.72, 6);
   });
 
-  test('says a paid WAF rule group adds fees the estimate leaves out', () => {
-    const botControl = {
-      Name: 'Bots',
-      Statement: { ManagedRuleGroupStatement: { Name: 'AWSManagedRulesBotControlRuleSet' } },
-    };
+  test.each(['AWSManagedRulesBotControlRuleSet', 'AWSManagedRulesAntiDDoSRuleSet'])(
+    'says a paid WAF rule group (%s) adds fees the estimate leaves out',
+    (group) => {
+      const rule = { Name: 'Paid', Statement: { ManagedRuleGroupStatement: { Name: group } } };
+      const result = estimateOf(
+        [{ Resources: { Acl: { Type: 'AWS::WAFv2::WebACL', Properties: { Rules: [rule] } } } }],
+        'us-east-1',
+        DEFAULT_USAGE,
+      );
+      // 1 × 5 + 1 rule × 1 = 6
+      expect(line(result, 'WAF web ACL').monthlyUsd).toBeCloseTo(6, 6);
+      expect(result.notes).toContain(`WAF Acl uses ${group}: subscription and request fees not included`);
+    },
+  );
+
+  test('lists a log metric filter as not priced: each one publishes a custom metric', () => {
     const result = estimateOf(
-      [{ Resources: { Acl: { Type: 'AWS::WAFv2::WebACL', Properties: { Rules: [botControl] } } } }],
+      [{ Resources: { Errors: { Type: 'AWS::Logs::MetricFilter', Properties: {} } } }],
       'us-east-1',
       DEFAULT_USAGE,
     );
-    // 1 × 5 + 1 rule × 1 = 6
-    expect(line(result, 'WAF web ACL').monthlyUsd).toBeCloseTo(6, 6);
-    expect(result.notes).toContain(
-      'WAF Acl uses AWSManagedRulesBotControlRuleSet: subscription and request fees not included',
-    );
+    expect(result.notPriced).toEqual({ 'AWS::Logs::MetricFilter': 1 });
   });
 });
 

@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -9,7 +9,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledge, wildcardFinding } from '../nag';
 import { dropRedundantDependency } from '../redundant-dependency';
-import { serviceRole } from './service-role';
+import { trustForOwnResourcesOnly } from './service-role';
 
 export interface DatabaseProps {
   readonly vpc: ec2.IVpc;
@@ -107,19 +107,6 @@ export class Database extends Construct implements DatabaseEndpoint {
       allowAllOutbound: false,
     });
 
-    const { account, partition, region } = Stack.of(this);
-    const monitoringRole = serviceRole(this, 'MonitoringRole', {
-      service: 'monitoring.rds.amazonaws.com',
-      sourceArn: `arn:${partition}:rds:${region}:${account}:db:*`,
-      description: 'RDS Enhanced Monitoring: writes OS metrics to the RDSOSMetrics log group',
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSEnhancedMonitoringRole')],
-    });
-    acknowledge(
-      monitoringRole,
-      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
-      'AmazonRDSEnhancedMonitoringRole is the AWS-maintained policy for exactly this service role; it only writes RDSOSMetrics logs.',
-    );
-
     this.instance = new rds.DatabaseInstance(this, 'Instance', {
       engine,
       instanceType: new ec2.InstanceType(props.instanceClass),
@@ -152,11 +139,18 @@ export class Database extends Construct implements DatabaseEndpoint {
       performanceInsightRetention: props.performanceInsightsRetentionDays as rds.PerformanceInsightRetention,
       performanceInsightEncryptionKey: props.encryptionKey,
       monitoringInterval: Duration.seconds(props.monitoringIntervalSeconds),
-      monitoringRole,
       cloudwatchLogsExports: ['postgresql', 'upgrade'],
       cloudwatchLogsRetention: props.logRetentionDays as logs.RetentionDays,
       iamAuthentication: true,
     });
+    const monitoringRole = this.instance.node.findChild('MonitoringRole') as iam.Role;
+    const { account, partition, region } = Stack.of(this);
+    trustForOwnResourcesOnly(monitoringRole, `arn:${partition}:rds:${region}:${account}:db:*`);
+    acknowledge(
+      monitoringRole,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
+      'AmazonRDSEnhancedMonitoringRole is the AWS-maintained policy for exactly this service role; it only writes RDSOSMetrics logs.',
+    );
     // biome-ignore lint/style/noNonNullAssertion: fromGeneratedSecret always attaches a secret.
     this.secret = this.instance.secret!;
     this.host = this.instance.dbInstanceEndpointAddress;

@@ -6,7 +6,7 @@ import type { InterfaceEndpointName } from '../config/types';
 import { acknowledge } from '../nag';
 import { dropProviderRoleDependency } from '../redundant-dependency';
 import { encryptedLogGroup } from './log-group';
-import { serviceRole } from './service-role';
+import { trustForOwnResourcesOnly } from './service-role';
 
 export interface NetworkProps {
   /** IPv4 block of the VPC, /16 to /20. */
@@ -126,16 +126,12 @@ export class Network extends Construct {
       retentionDays: props.flowLogRetentionDays,
       removalPolicy: props.logRemovalPolicy,
     });
-    const { account, partition, region } = Stack.of(this);
-    const flowLogRole = serviceRole(this, 'FlowLogRole', {
-      service: 'vpc-flow-logs.amazonaws.com',
-      sourceArn: `arn:${partition}:ec2:${region}:${account}:vpc-flow-log/*`,
-      description: 'VPC flow logs: writes the flow log records to their log group',
-    });
-    this.vpc.addFlowLog('FlowLog', {
-      destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup, flowLogRole),
+    const flowLog = this.vpc.addFlowLog('FlowLog', {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup),
       trafficType: ec2.FlowLogTrafficType.ALL,
     });
+    const { account, partition, region } = Stack.of(this);
+    trustForOwnResourcesOnly(flowLog.iamRole, `arn:${partition}:ec2:${region}:${account}:vpc-flow-log/*`);
 
     for (const name of props.interfaceEndpoints) {
       const endpoint = this.vpc.addInterfaceEndpoint(endpointId(name), {

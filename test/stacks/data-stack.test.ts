@@ -60,32 +60,42 @@ describe('network', () => {
       'the VPC flow logs',
       'vpc-flow-logs.amazonaws.com',
       'arn:aws:ec2:eu-west-1:333333333333:vpc-flow-log/*',
-      ['AWS::EC2::FlowLog', 'DeliverLogsPermissionArn'],
+      ['AWS::EC2::FlowLog', 'DeliverLogsPermissionArn', 'NetworkVpcFlowLogIAMRole'],
     ],
     [
       'RDS Enhanced Monitoring',
       'monitoring.rds.amazonaws.com',
       'arn:aws:rds:eu-west-1:333333333333:db:*',
-      ['AWS::RDS::DBInstance', 'MonitoringRoleArn'],
+      ['AWS::RDS::DBInstance', 'MonitoringRoleArn', 'DatabaseInstanceMonitoringRole'],
     ],
-  ])('lets %s act only for resources of their own account', (_, service, sourceArn, [user, property]) => {
-    const template = dataTemplate('prod');
-    const roles = template.findResources('AWS::IAM::Role', {
-      Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: service } })] } },
-    });
-    expect(Object.values(roles).map((role) => role.Properties.AssumeRolePolicyDocument.Statement)).toEqual([
-      [
-        {
-          Action: 'sts:AssumeRole',
-          Effect: 'Allow',
-          Principal: { Service: service },
-          Condition: { StringEquals: { 'aws:SourceAccount': '333333333333' }, ArnLike: { 'aws:SourceArn': sourceArn } },
+  ])(
+    'lets %s act only for resources of their own account, in the role CDK made',
+    (_, service, sourceArn, [user, property, roleIdPrefix]) => {
+      const template = dataTemplate('prod');
+      const roles = template.findResources('AWS::IAM::Role', {
+        Properties: {
+          AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: service } })] },
         },
-      ],
-    ]);
-    const [roleId] = Object.keys(roles);
-    template.hasResourceProperties(user as string, { [property as string]: { 'Fn::GetAtt': [roleId, 'Arn'] } });
-  });
+      });
+      expect(Object.values(roles).map((role) => role.Properties.AssumeRolePolicyDocument.Statement)).toEqual([
+        [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: service },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': '333333333333' },
+              ArnLike: { 'aws:SourceArn': sourceArn },
+            },
+          },
+        ],
+      ]);
+      const [roleId] = Object.keys(roles);
+      // The role CDK created, amended: a new role would replace the flow log, which EC2 refuses.
+      expect(roleId?.startsWith(roleIdPrefix as string)).toBe(true);
+      template.hasResourceProperties(user as string, { [property as string]: { 'Fn::GetAtt': [roleId, 'Arn'] } });
+    },
+  );
 
   test('has an S3 gateway endpoint in every environment', () => {
     for (const env of ENVIRONMENTS) {

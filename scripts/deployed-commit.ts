@@ -1,7 +1,8 @@
 /**
  * Prints the commit Berth environment `<env>` runs now, as GitHub records it (see
  * lib/review/deployed-commit.ts): `node bin/run.cjs scripts/deployed-commit.ts <env>`. For the
- * release action, which reviews each release against it. Needs GITHUB_TOKEN (with
+ * review action, which reviews each release against it, and the release action, which checks
+ * before deploying that it has not changed since. Needs GITHUB_TOKEN (with
  * `deployments: read`) and GITHUB_REPOSITORY, as GitHub Actions sets them.
  */
 import { githubEnvironmentOf } from '../lib/config/ci';

@@ -81,7 +81,8 @@ async function main(): Promise<number> {
     console.log(renderText(review, heading));
     console.log(`\n(synthesized both in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
     if (values.markdown) writeFileSync(resolve(values.markdown), `${renderMarkdown(review, heading)}\n`);
-    // One stack id per line, for the release action to deploy alone before the rest.
+    // One stack id per line: the review action passes them on to the release action, which deploys
+    // them alone before the rest.
     const deployFirst = values['deploy-first'];
     if (deployFirst) writeFileSync(resolve(deployFirst), review.deployFirst.map((id) => `${id}\n`).join(''));
     return exitCodeOf(review);

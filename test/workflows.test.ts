@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -173,9 +173,10 @@ describe('deploy workflow', () => {
     expect(reviewNeeds).toEqual(['test', ...environments.slice(0, -1).map((env) => env.name)]);
   });
 
-  test('deploys one run per environment at a time and never cancels a deploy in progress', () => {
+  test('deploys one run per environment at a time and never cancels a deploy in progress; reviews wait for it', () => {
     for (const { id, job } of deployJobs()) {
       expect(job.concurrency).toEqual({ group: `deploy-${id}`, 'cancel-in-progress': false });
+      expect(deploy().jobs[`review-${id}`]?.concurrency).toEqual(job.concurrency);
     }
   });
 
@@ -197,7 +198,7 @@ describe('deploy workflow', () => {
       expect(stepsOf(job).some((step) => step.run?.includes('npm run review'))).toBe(false);
       const release = stepsOf(job).find((step) => step.uses === './.github/actions/release');
       expect(release?.with).toMatchObject({
-        'reviewed-base': gh(`needs.review-${id}.outputs.base`),
+        'reviewed-deployment': gh(`needs.review-${id}.outputs.deployed`),
         'deploy-first': gh(`needs.review-${id}.outputs.deploy-first`),
         'image-tag': gh('inputs.imageTag'),
       });
@@ -222,14 +223,26 @@ describe('deploy workflow', () => {
     }
   });
 
-  test('deploys only when the reviewed base is still what the environment last ran, and before taking credentials', () => {
+  test('passes the review outputs from its action through its job to the deploy job', () => {
+    const gh = (expression: string) => `$\{{ ${expression} }}`;
+    for (const env of environments) {
+      expect((deploy().jobs[`review-${env.name}`] as Job & { outputs?: unknown }).outputs).toEqual({
+        deployed: gh('steps.review.outputs.deployed'),
+        'deploy-first': gh('steps.review.outputs.deploy-first'),
+      });
+    }
+    const review = actions.get('./.github/actions/review') as Action & { outputs?: Record<string, { value: string }> };
+    expect(review.outputs?.deployed?.value).toBe(gh('steps.deployed.outputs.deployed'));
+    expect(review.outputs?.['deploy-first']?.value).toBe(gh('steps.review.outputs.deploy-first'));
+  });
+
+  test('deploys only when nothing was deployed since the review, and before taking credentials', () => {
     for (const { job } of deployJobs()) {
       expect(job.permissions?.deployments).toBe('read');
       const steps = stepsOf(job);
       const check = steps.findIndex((step) => step.run?.includes('scripts/deployed-commit.ts "$ENVIRONMENT"'));
       const credentials = steps.findIndex((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'));
       expect(check).toBeGreaterThan(0);
-      expect(steps[check]?.run).toContain('"$now" != "$REVIEWED_BASE"');
       expect(credentials).toBeGreaterThan(check);
     }
   });
@@ -264,20 +277,31 @@ describe('the release scripts, run by bash', () => {
   const reviewSteps = () => actions.get('./.github/actions/review')?.runs.steps ?? [];
   const releaseSteps = () => actions.get('./.github/actions/release')?.runs.steps ?? [];
   let repo: string;
+  let fakeBin: string;
   const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8' }).trim();
   const commit = (message: string) => {
     git('commit', '--allow-empty', '-q', '-m', message);
     return git('rev-parse', 'HEAD');
   };
 
-  /** Runs `step`'s script as a GitHub runner would, in `repo`; returns its exit code, output and GITHUB_OUTPUT. */
+  /**
+   * Runs `step`'s script as a GitHub runner would, in `repo`, with a `node` that stands in for
+   * `scripts/deployed-commit.ts`: it prints `GITHUB_RECORDS` (the last successful deployment) or,
+   * when that is empty, fails as the script does. Returns the exit code, stdout and GITHUB_OUTPUT.
+   */
   function runStep(step: Step | undefined, env: Record<string, string>) {
     const outputFile = join(repo, '.github-output');
     writeFileSync(outputFile, '');
-    const result = spawnSync('bash', ['-e', '-c', step?.run ?? 'exit 99'], {
+    const result = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', step?.run ?? 'exit 99'], {
       cwd: repo,
       encoding: 'utf8',
-      env: { PATH: process.env.PATH, GITHUB_OUTPUT: outputFile, GITHUB_SHA: git('rev-parse', 'HEAD'), ...env },
+      env: {
+        PATH: `${fakeBin}:${process.env.PATH}`,
+        GITHUB_OUTPUT: outputFile,
+        GITHUB_SHA: git('rev-parse', 'HEAD'),
+        GITHUB_RECORDS: '',
+        ...env,
+      },
     });
     return { status: result.status, stdout: result.stdout, output: readFileSync(outputFile, 'utf8') };
   }
@@ -286,6 +310,13 @@ describe('the release scripts, run by bash', () => {
   let branch: string;
   beforeAll(() => {
     repo = mkdtempSync(join(tmpdir(), 'berth-release-'));
+    fakeBin = join(repo, '.bin');
+    mkdirSync(fakeBin);
+    writeFileSync(
+      join(fakeBin, 'node'),
+      '#!/bin/sh\n[ "$2" = scripts/deployed-commit.ts ] || exit 99\n[ -n "$GITHUB_RECORDS" ] || { echo "no deployment on record" >&2; exit 1; }\necho "$GITHUB_RECORDS"\n',
+      { mode: 0o755 },
+    );
     git('init', '-q', '-b', 'main');
     git('config', 'user.email', 'test@example.com');
     git('config', 'user.name', 'test');
@@ -297,11 +328,22 @@ describe('the release scripts, run by bash', () => {
   });
   afterAll(() => rmSync(repo, { recursive: true, force: true }));
 
-  test('the review takes a base from the history of the release, as a commit', () => {
-    const step = reviewSteps().find((s) => s.id === 'deployed');
-    const result = runStep(step, { ENVIRONMENT: 'prod', BASE: 'main~1' });
+  const findBase = () => reviewSteps().find((s) => s.id === 'deployed');
+
+  test('the review compares with the last successful deployment, and records it for the deploy job', () => {
+    const result = runStep(findBase(), { ENVIRONMENT: 'prod', BASE: '', GITHUB_RECORDS: deployed });
     expect(result.status).toBe(0);
-    expect(result.output).toBe(`base=${deployed}\n`);
+    expect(result.output).toBe(`deployed=${deployed}\nbase=${deployed}\n`);
+  });
+
+  test('the review takes a `base` given by hand from the history of the release, as a commit', () => {
+    const result = runStep(findBase(), { ENVIRONMENT: 'prod', BASE: 'main~1' });
+    expect(result.status).toBe(0);
+    expect(result.output).toBe(`deployed=\nbase=${deployed}\n`);
+  });
+
+  test('the review stops when there is neither a base nor a deployment on record', () => {
+    expect(runStep(findBase(), { ENVIRONMENT: 'prod', BASE: '' }).status).toBe(1);
   });
 
   test.each([
@@ -309,13 +351,25 @@ describe('the release scripts, run by bash', () => {
     ['a branch', () => 'branch', 'is not in the history of'],
     ['no commit at all', () => 'nowhere', 'is not a commit of this repository'],
   ])('the review refuses a base that is %s, before running any of its code', (_, base, message) => {
-    const result = runStep(
-      reviewSteps().find((s) => s.id === 'deployed'),
-      { ENVIRONMENT: 'prod', BASE: base() },
-    );
-    expect(result.status).toBe(1);
-    expect(result.stdout).toContain(message);
-    expect(result.output).toBe('');
+    const byHand = { BASE: base() };
+    const onRecord = { BASE: '', GITHUB_RECORDS: base() };
+    for (const env of [byHand, onRecord]) {
+      const result = runStep(findBase(), { ENVIRONMENT: 'prod', ...env });
+      expect(result.status).toBe(1);
+      expect(result.stdout).toContain(message);
+      expect(result.output).not.toContain('base=');
+    }
+  });
+
+  const checkStep = () => releaseSteps().find((s) => s.name === 'Check the review is still current');
+
+  test('the deploy goes ahead only when the deployment on record is still the one the review saw', () => {
+    const reviewed = { ENVIRONMENT: 'prod', REVIEWED_DEPLOYMENT: deployed, DEPLOY_FIRST: '' };
+    expect(runStep(checkStep(), { ...reviewed, GITHUB_RECORDS: deployed }).status).toBe(0);
+    const moved = runStep(checkStep(), { ...reviewed, GITHUB_RECORDS: branch });
+    expect(moved.status).toBe(1);
+    expect(moved.stdout).toContain(`was '${deployed}' when this release was reviewed and is '${branch}' now`);
+    expect(runStep(checkStep(), { ...reviewed, GITHUB_RECORDS: '' }).status).toBe(1);
   });
 
   test.each([
@@ -323,10 +377,9 @@ describe('the release scripts, run by bash', () => {
     ['a stack of another environment', 'dev/Data'],
     ['a wildcard', 'prod/*'],
   ])('the deploy refuses a stack to deploy first that is %s', (_, stack) => {
-    const step = releaseSteps().find((s) => s.name === 'Check the review is still current');
-    const env = { ENVIRONMENT: 'prod', BASE: deployed, REVIEWED_BASE: deployed };
-    expect(runStep(step, { ...env, DEPLOY_FIRST: 'prod/Data prod/Service' }).status).toBe(0);
-    const refused = runStep(step, { ...env, DEPLOY_FIRST: `prod/Data ${stack}` });
+    const env = { ENVIRONMENT: 'prod', REVIEWED_DEPLOYMENT: deployed, GITHUB_RECORDS: deployed };
+    expect(runStep(checkStep(), { ...env, DEPLOY_FIRST: 'prod/Data prod/Service' }).status).toBe(0);
+    const refused = runStep(checkStep(), { ...env, DEPLOY_FIRST: `prod/Data ${stack}` });
     expect(refused.status).toBe(1);
     expect(refused.stdout).toContain('which is not a stack of prod');
   });

@@ -296,6 +296,8 @@ describe('the release scripts, run by bash', () => {
       cwd: repo,
       encoding: 'utf8',
       env: {
+        // The runner's environment (bash starts ~0.5 s slower without SHLVL, for one), with the step's.
+        ...process.env,
         PATH: `${fakeBin}:${process.env.PATH}`,
         GITHUB_OUTPUT: outputFile,
         GITHUB_SHA: git('rev-parse', 'HEAD'),

@@ -266,6 +266,18 @@ interface RegionPricing {
   readonly pricedForEnvironment: Set<string>;
 }
 
+/**
+ * The number `value` states, else `fallback`: silently when the property is left out (AWS's
+ * default applies), with a note when it is a token (a parameter, a condition) the template does not
+ * resolve.
+ */
+function literalNumber(value: unknown, fallback: number, what: string, notes: string[]): number {
+  const stated = numberOf(value);
+  if (stated !== undefined) return stated;
+  if (value !== undefined) notes.push(`${what} is not a literal in the template (a token): assumed ${fallback}`);
+  return fallback;
+}
+
 /** Prices the resources of one region of an environment, adding a line per billed item. */
 function priceRegion(pricing: RegionPricing): void {
   const { ofType, prices, usage, add, notes, notPriced, pricedForEnvironment } = pricing;
@@ -514,9 +526,9 @@ function priceFargate({ ofType, prices, add, notes, notPriced }: RegionPricing):
         r.Type === 'AWS::ApplicationAutoScaling::ScalableTarget' &&
         referencesIn(r.Properties?.ResourceId).includes(service.id),
     );
-    const desired = numberOf(p.DesiredCount) ?? 1;
-    const min = numberOf(target?.Properties?.MinCapacity) ?? desired;
-    const max = numberOf(target?.Properties?.MaxCapacity) ?? desired;
+    const desired = literalNumber(p.DesiredCount, 1, `Fargate ${service.id}: DesiredCount`, notes);
+    const min = literalNumber(target?.Properties?.MinCapacity, desired, `Fargate ${service.id}: MinCapacity`, notes);
+    const max = literalNumber(target?.Properties?.MaxCapacity, desired, `Fargate ${service.id}: MaxCapacity`, notes);
     const strategy = arrayOf(p.CapacityProviderStrategy).length
       ? arrayOf(p.CapacityProviderStrategy)
       : clusterDefaultStrategy(service, p.LaunchType === undefined);
@@ -618,6 +630,8 @@ function priceDatabases({ ofType, prices, usage, add, notes, notPriced }: Region
       notes.push(`RDS ${db.id}: engine ${p.Engine} priced at PostgreSQL rates`);
     }
     const multiAz = p.MultiAZ === true || p.MultiAZ === 'true';
+    if (p.MultiAZ !== undefined && !['true', 'false'].includes(String(p.MultiAZ)))
+      notes.push(`RDS ${db.id}: MultiAZ is not a literal in the template (a token): assumed Single-AZ`);
     const copies = multiAz ? 2 : 1;
     const az = multiAz ? 'Multi-AZ' : 'Single-AZ';
     add(
@@ -625,7 +639,7 @@ function priceDatabases({ ofType, prices, usage, add, notes, notPriced }: Region
       `${copies} × ${HOURS_PER_MONTH} h × ${usd(hourPrice)}`,
       copies * HOURS_PER_MONTH * hourPrice,
     );
-    const storage = numberOf(p.AllocatedStorage) ?? 20;
+    const storage = literalNumber(p.AllocatedStorage, 20, `RDS ${db.id}: AllocatedStorage`, notes);
     const storageType = String(p.StorageType ?? 'gp2');
     if (!['gp2', 'gp3'].includes(storageType))
       notes.push(`RDS ${db.id}: ${storageType} storage priced as gp3, IOPS not included`);
@@ -634,7 +648,7 @@ function priceDatabases({ ofType, prices, usage, add, notes, notPriced }: Region
       `${storage} GB × ${copies} × ${usd(prices.rdsGp3GbMonth)} (autoscaling may grow it)`,
       storage * copies * prices.rdsGp3GbMonth,
     );
-    const retention = numberOf(p.BackupRetentionPeriod) ?? 1;
+    const retention = literalNumber(p.BackupRetentionPeriod, 1, `RDS ${db.id}: BackupRetentionPeriod`, notes);
     // Automated backups: a full copy (free up to the provisioned size) plus one day of changes per
     // retained day; only the changes exceed the free allowance.
     const backupGb = (storage * retention * usage.databaseDailyChangePercent) / 100;
@@ -679,16 +693,30 @@ function priceProxy(proxy: Located, { prices, add, notPriced }: RegionPricing): 
   );
 }
 
-function priceCaches({ ofType, prices, add, notPriced }: RegionPricing): void {
+function priceCaches({ ofType, prices, add, notes, notPriced }: RegionPricing): void {
   for (const cache of [...ofType('AWS::ElastiCache::ReplicationGroup'), ...ofType('AWS::ElastiCache::CacheCluster')]) {
     const { Type: type, Properties: p = {} } = cache.resource;
-    const groups = numberOf(p.NumNodeGroups);
+    const count = (field: string, fallback: number) =>
+      literalNumber(p[field], fallback, `ElastiCache ${cache.id}: ${field}`, notes);
     const nodes =
       type === 'AWS::ElastiCache::CacheCluster'
-        ? (numberOf(p.NumCacheNodes) ?? 1)
-        : groups !== undefined
-          ? groups * ((numberOf(p.ReplicasPerNodeGroup) ?? 0) + 1)
-          : (numberOf(p.NumCacheClusters) ?? 1);
+        ? count('NumCacheNodes', 1)
+        : p.NumNodeGroups !== undefined
+          ? count('NumNodeGroups', 1) * (count('ReplicasPerNodeGroup', 0) + 1)
+          : Array.isArray(p.NodeGroupConfiguration)
+            ? p.NodeGroupConfiguration.reduce<number>(
+                (sum, group, i) =>
+                  sum +
+                  1 +
+                  literalNumber(
+                    objectOf(group)?.ReplicaCount,
+                    0,
+                    `ElastiCache ${cache.id}: NodeGroupConfiguration[${i}].ReplicaCount`,
+                    notes,
+                  ),
+                0,
+              )
+            : count('NumCacheClusters', 1);
     const nodeType = String(p.CacheNodeType ?? '');
     const listPrice = prices.elastiCacheNodeHour[nodeType];
     if (listPrice === undefined) {

@@ -365,6 +365,53 @@ describe('estimateCost, features the example leaves off (us-east-1, by hand)', (
     expect(line(result, 'RDS Proxy').monthlyUsd).toBeCloseTo(43.8, 6);
   });
 
+  test('says which values it assumed where the template has a token instead of a literal', () => {
+    const result = estimateOf(
+      [
+        {
+          Resources: {
+            Db: database({
+              MultiAZ: { 'Fn::If': ['Prod', true, false] },
+              AllocatedStorage: { Ref: 'Storage' },
+              BackupRetentionPeriod: 7,
+            }),
+          },
+        },
+      ],
+      'us-east-1',
+      DEFAULT_USAGE,
+    );
+    // Single-AZ, 20 GB × 0.115 (gp2 when the template names no type, priced as gp3)
+    expect(line(result, 'RDS storage (gp2)').monthlyUsd).toBeCloseTo(2.3, 6);
+    expect(result.notes).toEqual([
+      'RDS Db: MultiAZ is not a literal in the template (a token): assumed Single-AZ',
+      'RDS Db: AllocatedStorage is not a literal in the template (a token): assumed 20',
+    ]);
+  });
+
+  test('counts the nodes of a replication group described group by group', () => {
+    const result = estimateOf(
+      [
+        {
+          Resources: {
+            Cache: {
+              Type: 'AWS::ElastiCache::ReplicationGroup',
+              Properties: {
+                CacheNodeType: 'cache.t4g.small',
+                Engine: 'redis',
+                NodeGroupConfiguration: [{ ReplicaCount: 2 }, { ReplicaCount: 2 }, {}],
+              },
+            },
+          },
+        },
+      ],
+      'us-east-1',
+      DEFAULT_USAGE,
+    );
+    // (3 + 3 + 1) nodes × 730 h × 0.032 = 163.52
+    expect(line(result, 'ElastiCache cache.t4g.small').monthlyUsd).toBeCloseTo(163.52, 6);
+  });
+
   test('prices a Redis OSS cache cluster per node at list price', () => {
     const result = estimateOf(
       [

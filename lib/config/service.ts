@@ -75,6 +75,12 @@ export interface ServiceConfig {
    */
   readonly readonlyRootFilesystem?: boolean;
   /**
+   * ECS Exec into running tasks (`aws ecs execute-command`), encrypted and logged. Turn it off where
+   * no one may open a shell in a task: a shell there reads every secret the task holds.
+   * @default true
+   */
+  readonly ecsExec?: boolean;
+  /**
    * CloudWatch Container Insights on the service's cluster: per-service and per-task-family CPU,
    * memory, network and storage metrics, and task counts. CloudWatch bills them as custom metrics
    * (~37 for one service, ~$11 a month); no alarm depends on them.
@@ -147,6 +153,7 @@ export function checkService(env: EnvironmentConfig, problems: ProblemList): voi
   }
   problems.oneOf('service.cpuArchitecture', service.cpuArchitecture, ['ARM64', 'X86_64'] as const);
   problems.optionalBoolean('service.containerInsights', service.containerInsights);
+  problems.optionalBoolean('service.ecsExec', service.ecsExec);
   problems.check(
     !(service.spot && env.production),
     'service.spot',

@@ -42,6 +42,12 @@ export interface ApiServiceProps {
    * @default true
    */
   readonly containerInsights?: boolean;
+  /**
+   * ECS Exec into the service's tasks, encrypted with `encryptionKey` and logged to a log group of
+   * its own.
+   * @default true
+   */
+  readonly ecsExec?: boolean;
   readonly logRetentionDays: number;
   readonly logRemovalPolicy: RemovalPolicy;
 }
@@ -50,22 +56,22 @@ export interface ApiServiceProps {
 export const CONTAINER_NAME = 'api';
 
 /**
- * Writable paths on a read-only root filesystem: scratch space, and what ECS Exec's agent writes
- * (its binaries' directory, its state and its logs; AWS documents no read-only root support for
- * ECS Exec, and these three are the workaround in aws/containers-roadmap#1359). Fargate creates
+ * Writable paths on a read-only root filesystem: scratch space, and, with ECS Exec, what its agent
+ * writes (its binaries' directory, its state and its logs; AWS documents no read-only root support
+ * for ECS Exec, and these three are the workaround in aws/containers-roadmap#1359). Fargate creates
  * each volume owned by root with mode 0755: a non-root `user` can write to one only if the image
  * declares the path as a VOLUME it owns (README: "Read-only root filesystem").
  */
-const WRITABLE_PATHS: readonly [string, string][] = [
-  ['tmp', '/tmp'],
+const SCRATCH_PATHS: readonly [string, string][] = [['tmp', '/tmp']];
+const ECS_EXEC_PATHS: readonly [string, string][] = [
   ['ecs-exec-agent', '/managed-agents'],
   ['ssm-state', '/var/lib/amazon/ssm'],
   ['ssm-logs', '/var/log/amazon/ssm'],
 ];
 
 /**
- * The application on Fargate: a cluster with logged, encrypted ECS Exec (and, by default,
- * Container Insights); a task definition with the image, environment and secrets; a service in the private subnets
+ * The application on Fargate: a cluster with (by default) logged, encrypted ECS Exec and
+ * Container Insights; a task definition with the image, environment and secrets; a service in the private subnets
  * without public IPs, rolling deployments at 100 % minimum healthy with the circuit breaker
  * rolling back failed releases; and its target group checked on `healthCheckPath` every 30 s.
  */
@@ -80,18 +86,20 @@ export class ApiService extends Construct {
 
   constructor(scope: Construct, id: string, props: ApiServiceProps) {
     super(scope, id);
-    const { partition, region, account } = Stack.of(this);
-    const execLogs = encryptedLogGroup(this, 'ExecLogs', {
-      encryptionKey: props.encryptionKey,
-      retentionDays: props.logRetentionDays,
-      removalPolicy: props.logRemovalPolicy,
-    });
+    const ecsExec = props.ecsExec ?? true;
+    const execLogs = ecsExec
+      ? encryptedLogGroup(this, 'ExecLogs', {
+          encryptionKey: props.encryptionKey,
+          retentionDays: props.logRetentionDays,
+          removalPolicy: props.logRemovalPolicy,
+        })
+      : undefined;
     this.cluster = new ecs.Cluster(this, 'Cluster', {
       vpc: props.vpc,
       containerInsightsV2:
         (props.containerInsights ?? true) ? ecs.ContainerInsights.ENABLED : ecs.ContainerInsights.DISABLED,
       enableFargateCapacityProviders: true,
-      executeCommandConfiguration: {
+      executeCommandConfiguration: execLogs && {
         kmsKey: props.encryptionKey,
         logging: ecs.ExecuteCommandLogging.OVERRIDE,
         logConfiguration: { cloudWatchLogGroup: execLogs, cloudWatchEncryptionEnabled: true },
@@ -135,7 +143,7 @@ export class ApiService extends Construct {
       }),
     });
     if (props.readonlyRootFilesystem) {
-      for (const [name, containerPath] of WRITABLE_PATHS) {
+      for (const [name, containerPath] of [...SCRATCH_PATHS, ...(ecsExec ? ECS_EXEC_PATHS : [])]) {
         this.taskDefinition.addVolume({ name });
         this.container.addMountPoints({ sourceVolume: name, containerPath, readOnly: false });
       }
@@ -164,22 +172,25 @@ export class ApiService extends Construct {
       maxHealthyPercent: 200,
       circuitBreaker: { enable: true, rollback: true },
       healthCheckGracePeriod: props.healthCheckGracePeriod,
-      enableExecuteCommand: true,
+      enableExecuteCommand: ecsExec,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       enableECSManagedTags: true,
     });
     this.service.node.addDependency(capacityProviderAssociation(this.cluster));
 
-    acknowledge(
-      this.taskDefinition.taskRole,
-      'AwsSolutions-IAM5[Resource::*]',
-      'ECS Exec: ssmmessages:* channels and logs:DescribeLogGroups have no resource-level permissions.',
-    );
-    acknowledge(
-      this.taskDefinition.taskRole,
-      wildcardFinding(this, `arn:${partition}:logs:${region}:${account}:log-group:${execLogs.logGroupName}:*`),
-      'ECS Exec writes session logs to log streams it creates in its own log group; stream names are not known in advance.',
-    );
+    if (execLogs) {
+      const { partition, region, account } = Stack.of(this);
+      acknowledge(
+        this.taskDefinition.taskRole,
+        'AwsSolutions-IAM5[Resource::*]',
+        'ECS Exec: ssmmessages:* channels and logs:DescribeLogGroups have no resource-level permissions.',
+      );
+      acknowledge(
+        this.taskDefinition.taskRole,
+        wildcardFinding(this, `arn:${partition}:logs:${region}:${account}:log-group:${execLogs.logGroupName}:*`),
+        'ECS Exec writes session logs to log streams it creates in its own log group; stream names are not known in advance.',
+      );
+    }
     acknowledge(
       this.taskDefinition.obtainExecutionRole(),
       'AwsSolutions-IAM5[Resource::*]',

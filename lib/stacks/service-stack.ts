@@ -104,6 +104,7 @@ export class ServiceStack extends EnvironmentStack {
       user: service.user,
       readonlyRootFilesystem: service.readonlyRootFilesystem,
       containerInsights: service.containerInsights,
+      ecsExec: service.ecsExec,
       logRetentionDays,
       logRemovalPolicy,
     });

@@ -281,6 +281,11 @@ describe('validateEnvironments rejects', () => {
       "[prod] network.natProvider must be 'gateway' in a production environment (a NAT instance has no failover), got: 'instance'",
     ],
     [
+      'ECS Exec given as a string',
+      variant(prod, { service: { ecsExec: 'no' as unknown as boolean } }),
+      "[prod] service.ecsExec must be true or false, got: 'no'",
+    ],
+    [
       'Container Insights given as a string',
       variant(dev, { service: { containerInsights: 'yes' as unknown as boolean } }),
       "[dev] service.containerInsights must be true or false, got: 'yes'",

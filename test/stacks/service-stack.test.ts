@@ -8,15 +8,16 @@ const serviceTemplate = (env: string): Template => templateOf(exampleStage(env).
 const ENVIRONMENTS = ['dev', 'staging', 'prod'];
 
 /** One environment's API task definition (the migration task has one of its own). */
-function apiTaskDefinition(env: string): { Properties: Record<string, unknown> } {
-  const found = Object.entries(serviceTemplate(env).findResources('AWS::ECS::TaskDefinition'));
+function apiTaskDefinition(env: string | Template): { Properties: Record<string, unknown> } {
+  const template = typeof env === 'string' ? serviceTemplate(env) : env;
+  const found = Object.entries(template.findResources('AWS::ECS::TaskDefinition'));
   const [, taskDefinition] = found.find(([id]) => id.startsWith('ApiTaskDefinition')) ?? [];
-  if (!taskDefinition) throw new Error(`no API task definition in ${env}`);
+  if (!taskDefinition) throw new Error('no API task definition');
   return taskDefinition as { Properties: Record<string, unknown> };
 }
 
 /** The JSON of one environment's container definition. */
-function container(env: string): Record<string, unknown> {
+function container(env: string | Template): Record<string, unknown> {
   return (apiTaskDefinition(env).Properties.ContainerDefinitions as Record<string, unknown>[])[0] ?? {};
 }
 
@@ -255,6 +256,17 @@ describe('service', () => {
         },
       },
     });
+  });
+
+  test('leaves ECS Exec out entirely where config turns it off: no shell, no agent paths, no permissions for it', () => {
+    const template = variantServiceTemplate({ ...prod, service: { ...prod.service, ecsExec: false } });
+    template.hasResourceProperties('AWS::ECS::Service', { EnableExecuteCommand: false });
+    template.hasResourceProperties('AWS::ECS::Cluster', { Configuration: Match.absent() });
+    expect(container(template).MountPoints).toEqual([{ ContainerPath: '/tmp', SourceVolume: 'tmp', ReadOnly: false }]);
+    expect(JSON.stringify(template.toJSON())).not.toContain('ssmmessages:');
+    expect(Object.keys(template.findResources('AWS::Logs::LogGroup')).some((id) => id.includes('ExecLogs'))).toBe(
+      false,
+    );
   });
 
   test('sizes the task from config: 0.5 vCPU / 1 GiB on ARM64', () => {

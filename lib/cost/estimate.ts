@@ -125,6 +125,7 @@ const FREE_TYPES = new Set([
   'AWS::RDS::DBParameterGroup',
   'AWS::RDS::DBProxyTargetGroup',
   'AWS::RDS::DBSubnetGroup',
+  'AWS::RDS::EventSubscription',
   'AWS::RDS::OptionGroup',
   'AWS::Route53::RecordSet',
   'AWS::Route53::RecordSetGroup',

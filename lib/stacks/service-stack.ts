@@ -12,6 +12,7 @@ import { AlarmTopic } from '../constructs/alarm-topic';
 import { ApiService } from '../constructs/api-service';
 import { Budget } from '../constructs/budget';
 import { ConnectionStrings } from '../constructs/connection-strings';
+import { DatabaseEvents } from '../constructs/database-events';
 import { Edge } from '../constructs/edge';
 import { logProviderSingleton } from '../constructs/log-group';
 import { MigrationRunner } from '../constructs/migration-runner';
@@ -179,6 +180,7 @@ export class ServiceStack extends EnvironmentStack {
       emails: config.alarms.notificationEmails,
       displayName: `Berth ${config.name} alarms`,
     });
+    new DatabaseEvents(this, 'DatabaseEvents', { database: data.database.instance, topic: this.alarmTopic.topic });
     // Spend alerts go where the alarms go: 80 % of the budget spent, or 100 % forecast.
     new Budget(this, 'Budget', {
       monthlyLimitUsd: config.cost.monthlyBudgetUsd,

@@ -317,8 +317,8 @@ describe('notifications', () => {
     template.hasResourceProperties('AWS::SNS::Topic', {
       KmsMasterKeyId: { 'Fn::ImportValue': Match.stringLikeRegexp('EncryptionKey') },
     });
-    // Exactly three statements: the TLS-only deny, and the alarms and AWS Budgets of this account
-    // allowed to publish.
+    // Exactly four statements: the TLS-only deny, and the alarms, RDS events and AWS Budgets of this
+    // account allowed to publish.
     const topic = { Ref: onlyId(template, 'AWS::SNS::Topic') };
     const { account, region } = exampleStage(env);
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
@@ -326,6 +326,17 @@ describe('notifications', () => {
         Statement: [
           TLS_ONLY(topic),
           CLOUDWATCH_ALARMS_PUBLISH(topic, account ?? '', region ?? ''),
+          {
+            Effect: 'Allow',
+            Action: 'sns:Publish',
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': account },
+              ArnLike: { 'aws:SourceArn': `arn:aws:rds:${region}:${account}:db:*` },
+            },
+            Principal: { Service: 'events.rds.amazonaws.com' },
+            Resource: topic,
+            Sid: 'AllowRdsEventsPublish',
+          },
           {
             Effect: 'Allow',
             Action: 'sns:Publish',
@@ -354,6 +365,45 @@ describe('notifications', () => {
             Sid: 'AllowCloudWatchAlarmsToPublishToEncryptedTopics',
             Effect: 'Allow',
             Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Resource: '*',
+            Condition: { StringEquals: { 'aws:SourceAccount': exampleStage(env).account } },
+          },
+        ]),
+      },
+    });
+  });
+});
+
+describe('database events', () => {
+  test.each(ENVIRONMENTS)("%s: RDS's events about the instance go to the alarm topic, by category", (env) => {
+    const template = serviceTemplate(env);
+    template.resourceCountIs('AWS::RDS::EventSubscription', 1);
+    template.hasResourceProperties('AWS::RDS::EventSubscription', {
+      Enabled: true,
+      SnsTopicArn: { Ref: onlyId(template, 'AWS::SNS::Topic') },
+      SourceType: 'db-instance',
+      SourceIds: [{ 'Fn::ImportValue': Match.stringLikeRegexp('DatabaseInstance') }],
+      EventCategories: [
+        'availability',
+        'failover',
+        'failure',
+        'low storage',
+        'maintenance',
+        'notification',
+        'recovery',
+      ],
+    });
+  });
+
+  test.each(ENVIRONMENTS)('%s: the data key lets RDS events publish to the encrypted topic', (env) => {
+    templateOf(exampleStage(env).data).hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'AllowRdsEventsToPublishToEncryptedTopics',
+            Effect: 'Allow',
+            Principal: { Service: 'events.rds.amazonaws.com' },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
             Resource: '*',
             Condition: { StringEquals: { 'aws:SourceAccount': exampleStage(env).account } },

@@ -33,7 +33,7 @@ export interface ApiServiceProps {
    */
   readonly user?: string;
   /**
-   * Read-only root filesystem; `/tmp` and the ECS Exec agent's paths stay writable.
+   * Read-only root filesystem; `/tmp` (and, with `ecsExec`, the ECS Exec agent's paths) stay writable.
    * @default false
    */
   readonly readonlyRootFilesystem?: boolean;

@@ -28,7 +28,7 @@ export interface DatabaseEventsProps {
 
 /**
  * RDS's own events about the database instance, sent to `topic`: what no CloudWatch metric shows,
- * such as a Multi-AZ failover, an instance that RDS restarted, or maintenance scheduled on it. Free.
+ * such as a Multi-AZ failover, an instance that RDS restarted, or maintenance applied to it. Free.
  */
 export class DatabaseEvents extends Construct {
   readonly subscription: rds.CfnEventSubscription;

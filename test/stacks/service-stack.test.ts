@@ -264,6 +264,20 @@ describe('service', () => {
     template.hasResourceProperties('AWS::ECS::Cluster', { Configuration: Match.absent() });
     expect(container(template).MountPoints).toEqual([{ ContainerPath: '/tmp', SourceVolume: 'tmp', ReadOnly: false }]);
     expect(JSON.stringify(template.toJSON())).not.toContain('ssmmessages:');
+    // CDK adds CloudWatch Logs to the key's policy along with ECS Exec; the key has it of its own.
+    variantTemplate({ ...prod, service: { ...prod.service, ecsExec: false } }, 'Data').hasResourceProperties(
+      'AWS::KMS::Key',
+      {
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Principal: { Service: 'logs.eu-west-1.amazonaws.com' },
+              Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': 'arn:aws:logs:eu-west-1:333333333333:*' } },
+            }),
+          ]),
+        },
+      },
+    );
     expect(Object.keys(template.findResources('AWS::Logs::LogGroup')).some((id) => id.includes('ExecLogs'))).toBe(
       false,
     );

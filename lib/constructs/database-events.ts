@@ -49,7 +49,9 @@ export class DatabaseEvents extends Construct {
       eventCategories: [...DATABASE_EVENT_CATEGORIES],
       enabled: true,
     });
-    // RDS checks that it may publish when the subscription is created.
-    this.subscription.node.addDependency(props.topic);
+    // RDS checks that it may publish when the subscription is created: after the topic policy
+    // (the Ref orders it after the topic itself).
+    const topicPolicy = props.topic.node.tryFindChild('Policy');
+    if (topicPolicy) this.subscription.node.addDependency(topicPolicy);
   }
 }

@@ -379,6 +379,10 @@ describe('database events', () => {
   test.each(ENVIRONMENTS)("%s: RDS's events about the instance go to the alarm topic, by category", (env) => {
     const template = serviceTemplate(env);
     template.resourceCountIs('AWS::RDS::EventSubscription', 1);
+    // Created once the topic admits RDS.
+    template.hasResource('AWS::RDS::EventSubscription', {
+      DependsOn: [onlyId(template, 'AWS::SNS::TopicPolicy')],
+    });
     template.hasResourceProperties('AWS::RDS::EventSubscription', {
       Enabled: true,
       SnsTopicArn: { Ref: onlyId(template, 'AWS::SNS::Topic') },

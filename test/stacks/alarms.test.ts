@@ -357,17 +357,22 @@ describe('notifications', () => {
     expect(emails).toEqual(exampleStage(env).service.config.alarms.notificationEmails);
   });
 
-  test.each(ENVIRONMENTS)('%s: the data key lets CloudWatch alarms publish to the encrypted topic', (env) => {
-    templateOf(exampleStage(env).data).hasResourceProperties('AWS::KMS::Key', {
+  test.each(
+    ENVIRONMENTS.flatMap((env) => [
+      [env, 'CloudWatch alarms', 'AllowCloudWatchAlarmsToPublishToEncryptedTopics', 'cloudwatch.amazonaws.com'],
+      [env, 'RDS events', 'AllowRdsEventsToPublishToEncryptedTopics', 'events.rds.amazonaws.com'],
+    ]),
+  )('%s: the data key lets %s publish to the encrypted topic', (env, _, sid, service) => {
+    templateOf(exampleStage(env as Env).data).hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
         Statement: Match.arrayWith([
           {
-            Sid: 'AllowCloudWatchAlarmsToPublishToEncryptedTopics',
+            Sid: sid,
             Effect: 'Allow',
-            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Principal: { Service: service },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
             Resource: '*',
-            Condition: { StringEquals: { 'aws:SourceAccount': exampleStage(env).account } },
+            Condition: { StringEquals: { 'aws:SourceAccount': exampleStage(env as Env).account } },
           },
         ]),
       },
@@ -397,23 +402,6 @@ describe('database events', () => {
         'notification',
         'recovery',
       ],
-    });
-  });
-
-  test.each(ENVIRONMENTS)('%s: the data key lets RDS events publish to the encrypted topic', (env) => {
-    templateOf(exampleStage(env).data).hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          {
-            Sid: 'AllowRdsEventsToPublishToEncryptedTopics',
-            Effect: 'Allow',
-            Principal: { Service: 'events.rds.amazonaws.com' },
-            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-            Resource: '*',
-            Condition: { StringEquals: { 'aws:SourceAccount': exampleStage(env).account } },
-          },
-        ]),
-      },
     });
   });
 });

@@ -34,7 +34,7 @@ export class AlarmTopic extends Construct {
       enforceSSL: true,
     });
     const { account, partition, region } = Stack.of(this);
-    allowServiceToPublish(this.topic, {
+    allowServiceToPublish(this, this.topic, {
       service: 'cloudwatch.amazonaws.com',
       sourceArn: `arn:${partition}:cloudwatch:${region}:${account}:alarm:*`,
       topicSid: 'AllowCloudWatchAlarmsPublish',

@@ -1,4 +1,4 @@
-import { Annotations, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as budgets from 'aws-cdk-lib/aws-budgets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -33,39 +33,23 @@ export interface BudgetProps {
 }
 
 /**
- * Lets AWS Budgets publish to `topic` of this account: a topic policy statement and, when the
- * topic is encrypted with a customer managed key defined in this app, a key policy statement.
- * An imported topic or key cannot be changed here: the construct then warns at synth and the
- * operator must add the same statements by hand.
- */
-function allowBudgetsToPublish(scope: Construct, topic: sns.ITopic): void {
-  const { account, partition } = Stack.of(scope);
-  const added = allowServiceToPublish(topic, {
-    service: 'budgets.amazonaws.com',
-    sourceArn: `arn:${partition}:budgets::${account}:*`,
-    topicSid: 'AllowBudgetsPublish',
-    keySid: 'AllowBudgetsUseForSns',
-  });
-  if (!added) {
-    Annotations.of(scope).addWarningV2(
-      'berth:budget-topic-policy',
-      `The topic ${topic.topicArn} (or its KMS key) is imported: allow budgets.amazonaws.com sns:Publish ` +
-        '(and kms:GenerateDataKey*/kms:Decrypt on its key) yourself, or budget alerts will not arrive.',
-    );
-  }
-}
-
-/**
  * An AWS Budgets cost budget of the environment: monthly, in USD, alerting the environment's
  * notification topic when actual spend passes 80 % and when forecast spend passes 100 % of the
- * limit. Budgets are global; CloudFormation creates this one from any region's stack.
+ * limit, which it lets AWS Budgets of this account publish to. Budgets are global;
+ * CloudFormation creates this one from any region's stack.
  */
 export class Budget extends Construct {
   readonly budget: budgets.CfnBudget;
 
   constructor(scope: Construct, id: string, props: BudgetProps) {
     super(scope, id);
-    allowBudgetsToPublish(this, props.topic);
+    const { account, partition } = Stack.of(this);
+    allowServiceToPublish(this, props.topic, {
+      service: 'budgets.amazonaws.com',
+      sourceArn: `arn:${partition}:budgets::${account}:*`,
+      topicSid: 'AllowBudgetsPublish',
+      keySid: 'AllowBudgetsUseForSns',
+    });
     const notify = (notificationType: 'ACTUAL' | 'FORECASTED', threshold: number) => ({
       notification: { notificationType, comparisonOperator: 'GREATER_THAN', threshold, thresholdType: 'PERCENTAGE' },
       subscribers: [{ subscriptionType: 'SNS', address: props.topic.topicArn }],

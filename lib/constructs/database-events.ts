@@ -36,7 +36,7 @@ export class DatabaseEvents extends Construct {
   constructor(scope: Construct, id: string, props: DatabaseEventsProps) {
     super(scope, id);
     const { account, partition, region } = Stack.of(this);
-    allowServiceToPublish(props.topic, {
+    allowServiceToPublish(this, props.topic, {
       service: 'events.rds.amazonaws.com',
       sourceArn: `arn:${partition}:rds:${region}:${account}:db:*`,
       topicSid: 'AllowRdsEventsPublish',

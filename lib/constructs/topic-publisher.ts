@@ -1,6 +1,7 @@
-import { Stack } from 'aws-cdk-lib';
+import { Annotations, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
 
 /** An AWS service that publishes to a topic for resources of the topic's account. */
 export interface ServicePublisher {
@@ -19,9 +20,10 @@ export interface ServicePublisher {
  * as every TLS-only topic has, admits no service otherwise: that policy replaces SNS's default)
  * and, when the topic is encrypted with a customer managed key, a key policy statement (the
  * service needs `kms:GenerateDataKey*` and `kms:Decrypt` on it). Both are limited to this account.
- * Returns false when the topic or its key is imported, so neither policy could be changed here.
+ * An imported topic or key cannot be changed here: `scope` then warns at synth, naming what the
+ * operator must add by hand.
  */
-export function allowServiceToPublish(topic: sns.ITopic, publisher: ServicePublisher): boolean {
+export function allowServiceToPublish(scope: Construct, topic: sns.ITopic, publisher: ServicePublisher): void {
   const { account } = Stack.of(topic);
   const principal = new iam.ServicePrincipal(publisher.service);
   const topicAdded = topic.addToResourcePolicy(
@@ -50,5 +52,11 @@ export function allowServiceToPublish(topic: sns.ITopic, publisher: ServicePubli
       }),
       false,
     ).statementAdded ?? true;
-  return topicAdded && keyAdded;
+  if (!topicAdded || !keyAdded) {
+    Annotations.of(scope).addWarningV2(
+      'berth:topic-policy',
+      `The topic ${topic.topicArn} (or its KMS key) is imported: allow ${publisher.service} sns:Publish ` +
+        `(and kms:GenerateDataKey*/kms:Decrypt on its key) yourself, or its notifications will not arrive.`,
+    );
+  }
 }

@@ -34,11 +34,6 @@ const PRIVATE_SUBNET_BITS = 4;
 const EDGE_SUBNET_BITS = 6;
 
 /**
- * The VPC: public subnets (ALB, NAT), private subnets with egress (tasks, rotation Lambda) and
- * isolated subnets (database, cache) in every AZ; flow logs of all traffic; an S3 gateway endpoint
- * (free, and ECR image layers come from S3) and the configured interface endpoints.
- */
-/**
  * The NAT instance's boot script: CDK's default steps, made to survive two failures of its own.
  * CDK installs iptables once, and on Amazon Linux 2023 cloud-init's package clean-up can run at the
  * same moment and fail that install, leaving an instance that runs but forwards nothing
@@ -56,6 +51,11 @@ export const NAT_INSTANCE_BOOT_COMMANDS: readonly string[] = [
   'service iptables save',
 ];
 
+/**
+ * The VPC: public subnets (ALB, NAT), private subnets with egress (tasks, rotation Lambda) and
+ * isolated subnets (database, cache) in every AZ; flow logs of all traffic; an S3 gateway endpoint
+ * (free, and ECR image layers come from S3) and the configured interface endpoints.
+ */
 export class Network extends Construct {
   readonly vpc: ec2.Vpc;
 

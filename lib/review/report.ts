@@ -14,7 +14,8 @@ const LOUD: Partial<Record<ChangeKind, string>> = {
 };
 
 /** What the blocking kinds do, in one phrase. */
-const LOSES_DATA = 'would be replaced, deleted, overwritten, cut short or left behind';
+const LOSSES = 'replaced, deleted, overwritten, cut short or left behind';
+const LOSES_DATA = `would be ${LOSSES}`;
 
 export interface ReportHeading {
   /** The git ref the working tree is compared with. */
@@ -157,8 +158,8 @@ export function renderText(review: ReleaseReview, heading: ReportHeading): strin
 /** Why a review with nothing blocking is OK: nothing stateful is touched, or only what --allow let through. */
 function okVerdict(review: ReleaseReview): string {
   return review.allowed.length === 0
-    ? 'no stateful resource is replaced or deleted.'
-    : `${review.allowed.length} stateful resource(s) replaced, deleted, overwritten, cut short or left behind, each allowed by --allow.`;
+    ? `no stateful resource is ${LOSSES}.`
+    : `${review.allowed.length} stateful resource(s) ${LOSSES}, each allowed by --allow.`;
 }
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');

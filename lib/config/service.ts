@@ -68,9 +68,9 @@ export interface ServiceConfig {
    */
   readonly user?: string;
   /**
-   * Mount the root filesystem read-only; `/tmp` (and ECS Exec's paths, with `ecsExec`) stay writable through task
-   * volumes, which Fargate creates owned by root: with a non-root user, the image must declare
-   * `/tmp` as a VOLUME that user can write (README: "Read-only root filesystem").
+   * Mount the root filesystem read-only; `/tmp` (and ECS Exec's paths, with `ecsExec`) stay
+   * writable through task volumes, which Fargate creates owned by root: with a non-root user, the
+   * image must declare `/tmp` as a VOLUME that user can write (README: "Read-only root filesystem").
    * @default false
    */
   readonly readonlyRootFilesystem?: boolean;

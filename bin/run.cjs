@@ -16,6 +16,8 @@
  *   process exits, and the next run hands it back to V8, keyed by each module's content hash.
  *   Node >= 22.8 does this itself (`module.enableCompileCache`); this file does it before that.
  * - cdk-nag's imports of service modules Berth does not use stay unloaded (bin/nag-imports.cjs).
+ * - Under `npm run synth`, the modules are loaded while the CDK CLI starts, in a process that then
+ *   runs the app for the one the CLI starts (bin/warm-app.cjs).
  *
  * The cache is `node_modules/.cache/berth`, or `BERTH_CACHE_DIR`. Deleting it is always safe.
  */
@@ -58,16 +60,46 @@ const WRAPPER = '(function (exports, require, module, __filename, __dirname) { '
  */
 const CODE_CACHE_FORMAT = 2;
 
-registerTypeScript();
-const loadWithoutDeferral = require('./nag-imports.cjs').deferCdkNagServiceImports();
-if (loader.enableCompileCache) loader.enableCompileCache(cacheDir);
-else useCodeCache(codeCacheFile(entryPath));
+const warmApp = require('./warm-app.cjs');
+const socketPath = process.env[warmApp.SOCKET_ENV];
+if (socketPath) {
+  warmApp.askToRun(socketPath, { entry: entryPath, args, cwd: process.cwd(), execArgv: process.execArgv }, () =>
+    runEntry(args, setUp()),
+  );
+} else if (process.env[warmApp.PRELOAD_ENV]) {
+  const load = setUp();
+  const modulesFile = moduleListFile(entryPath);
+  const modules = readModuleList(modulesFile);
+  warmApp.loadAndWait(modules, (request) => {
+    process.once('exit', () => {
+      const loaded = loadedModules();
+      if (loaded.join('\n') !== modules.join('\n')) writeAtomically(modulesFile, JSON.stringify(loaded));
+    });
+    runEntry(request.args, load);
+  });
+} else {
+  runEntry(args, setUp());
+}
 
-process.argv = [process.argv[0] ?? 'node', entryPath, ...args];
-// Loads the entry as the main module (`require.main === module` in it, as under `node`), always
-// through the CommonJS loader: `Module.runMain` would hand it to the ES module loader whenever
-// NODE_OPTIONS has `--import` (as tracing agents do), which does not know `.ts`.
-loadWithoutDeferral.call(loader, entryPath, null, true);
+/**
+ * Makes Node load TypeScript, defer cdk-nag's unused imports and use the code cache. Returns the
+ * loader to run the entry with.
+ */
+function setUp() {
+  registerTypeScript();
+  const loadWithoutDeferral = require('./nag-imports.cjs').deferCdkNagServiceImports();
+  if (loader.enableCompileCache) loader.enableCompileCache(cacheDir);
+  else useCodeCache(codeCacheFile(entryPath));
+  return loadWithoutDeferral;
+}
+
+function runEntry(/** @type {string[]} */ entryArgs, /** @type {Loader['_load']} */ load) {
+  process.argv = [process.argv[0] ?? 'node', entryPath, ...entryArgs];
+  // Loads the entry as the main module (`require.main === module` in it, as under `node`), always
+  // through the CommonJS loader: `Module.runMain` would hand it to the ES module loader whenever
+  // NODE_OPTIONS has `--import` (as tracing agents do), which does not know `.ts`.
+  load.call(loader, entryPath, null, true);
+}
 
 /**
  * Strips the types of each `.ts` file as Node requires it. The output is kept in the cache
@@ -110,6 +142,27 @@ function codeCacheFile(/** @type {string} */ entryFile) {
     cacheDir,
     `${cacheName(entryFile)}-${process.version}-${process.arch}-format${CODE_CACHE_FORMAT}.v8cache`,
   );
+}
+
+/** What bin/warm-app.cjs loads before this entry point runs: the modules its last run loaded. */
+function moduleListFile(/** @type {string} */ entryFile) {
+  return path.join(cacheDir, `${cacheName(entryFile)}-modules.json`);
+}
+
+/** @returns {string[]} */
+function readModuleList(/** @type {string} */ file) {
+  const list = readIfPresent(file);
+  try {
+    const modules = list === undefined ? [] : JSON.parse(list);
+    return Array.isArray(modules) ? modules.filter((m) => typeof m === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Every module this run loaded but the entry, in the order each started loading (Node caches it first). */
+function loadedModules() {
+  return Object.keys(require.cache).filter((file) => file !== entryPath);
 }
 
 /**

@@ -1,0 +1,289 @@
+// @ts-check
+/**
+ * Loads the app while the CDK CLI starts. `npm run synth` runs the CLI through bin/cdk.cjs, which
+ * forks a process that loads the modules the app's last run loaded (aws-cdk-lib, cdk-nag, Berth's
+ * own), and waits. When the CLI runs the app command (cdk.json: `node bin/run.cjs bin/app.ts`),
+ * that process asks the waiting one to run the app instead, with exactly its own arguments,
+ * environment and working directory, and passes its output and exit code on to the CLI.
+ *
+ * Why: the CLI takes ~1.7 s to start before it runs the app, and the app spends ~1 s of its ~2.2 s
+ * loading modules; on two cores both fit side by side (BENCHMARKS.md, 30 November, 20:00).
+ *
+ * Why it gives the same result: no module of the app's reads the CLI's environment as it loads
+ * (aws-cdk-lib reads context and the output directory in `new App()`), and the app itself runs
+ * only once it has that environment. Templates and manifests are byte-identical; `tree.json` can
+ * differ in the number of a token inside a construct id of aws-cdk-lib's own (tokens are numbered
+ * in the order they are made, and modules make a few as they load).
+ *
+ * Whatever goes wrong before the app runs (no waiting process, another entry point or Node
+ * options, a second run of the app in one CLI command), the app runs as usual, in its own process.
+ */
+'use strict';
+
+const { fork, spawn } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+/** Set for the CLI: where the app command finds the process holding the loaded app. */
+const SOCKET_ENV = 'BERTH_APP_SOCKET';
+/** Set for the forked process: load, then wait for the request to run. */
+const PRELOAD_ENV = 'BERTH_APP_PRELOAD';
+
+/**
+ * What the app command sends: everything a process the CLI started would have had.
+ * @typedef {{ entry: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, execArgv: string[] }} RunRequest
+ */
+
+/** Frame kinds from the waiting side to the app command: output, exit code, or "run it yourself". */
+const STDOUT = 'o';
+const STDERR = 'e';
+const EXIT = 'x';
+const RUN_YOURSELF = 'r';
+
+/** One frame: its kind (1 byte), the payload's length (4 bytes, little-endian), the payload. */
+function frame(/** @type {string} */ kind, /** @type {Buffer} */ payload = Buffer.alloc(0)) {
+  const header = Buffer.alloc(5);
+  header.write(kind, 0, 'latin1');
+  header.writeUInt32LE(payload.length, 1);
+  return Buffer.concat([header, payload]);
+}
+
+/**
+ * Splits a byte stream into frames, whatever the chunks it arrives in.
+ * @param {(kind: string, payload: Buffer) => void} onFrame
+ * @returns {(chunk: Buffer) => void}
+ */
+function frameReader(onFrame) {
+  /** @type {Buffer} */
+  let pending = Buffer.alloc(0);
+  return (chunk) => {
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    while (pending.length >= 5) {
+      const end = 5 + pending.readUInt32LE(1);
+      if (pending.length < end) break;
+      const kind = pending.toString('latin1', 0, 1);
+      const payload = pending.subarray(5, end);
+      pending = pending.subarray(end);
+      onFrame(kind, payload);
+    }
+  };
+}
+
+/**
+ * The entry point cdk.json's app command runs through bin/run.cjs, or undefined for any other
+ * app command (which then runs as usual).
+ * @returns {string | undefined}
+ */
+function appEntry(/** @type {string} */ projectDir) {
+  try {
+    const { app } = JSON.parse(fs.readFileSync(path.join(projectDir, 'cdk.json'), 'utf8'));
+    const entry = /^node bin\/run\.cjs (\S+\.ts)$/.exec(typeof app === 'string' ? app.trim() : '')?.[1];
+    return entry === undefined ? undefined : path.resolve(projectDir, entry);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs the CDK CLI with `args`, with the app of cdk.json loading meanwhile. Resolves to the exit
+ * code to exit with, or the signal that ended the CLI.
+ * @param {{ cli: string, args: readonly string[], projectDir: string, env?: NodeJS.ProcessEnv }} options
+ *   `cli` is the CLI's JavaScript entry point, run with this Node; `env` the environment to run
+ *   it in (default: this process's).
+ * @returns {Promise<{ code: number } | { signal: NodeJS.Signals }>}
+ */
+function runCli({ cli, args, projectDir, env = process.env }) {
+  const entry = appEntry(projectDir);
+  // Windows has no Unix sockets in a temp directory (named pipes would need their own access rules).
+  if (entry === undefined || process.platform === 'win32') return runProcess(cli, args, env);
+  let dir;
+  try {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-app-'));
+  } catch {
+    return runProcess(cli, args, env);
+  }
+  const socketDir = dir;
+  const loaded = loadApp(entry, projectDir, env);
+  return new Promise((resolve) => {
+    let started = false;
+    const run = (/** @type {NodeJS.ProcessEnv} */ cliEnv) => {
+      started = true;
+      runProcess(cli, args, cliEnv).then((result) => {
+        loaded.stop();
+        server.close();
+        fs.rmSync(socketDir, { recursive: true, force: true });
+        resolve(result);
+      });
+    };
+    const server = net.createServer((socket) => loaded.serve(socket));
+    // A socket it cannot listen at only costs the head start.
+    server.on('error', () => {
+      if (!started) run(env);
+    });
+    const socketPath = path.join(socketDir, 'app.sock');
+    server.listen(socketPath, () => run({ ...env, [SOCKET_ENV]: socketPath }));
+  });
+}
+
+/**
+ * Forks the process that loads the app of `entry`. `serve` answers an app command's connection;
+ * `stop`, once the CLI has ended, ends the process if it still runs.
+ */
+function loadApp(/** @type {string} */ entry, /** @type {string} */ projectDir, /** @type {NodeJS.ProcessEnv} */ env) {
+  const loaded = fork(path.join(__dirname, 'run.cjs'), [entry], {
+    cwd: projectDir,
+    env: { ...env, [PRELOAD_ENV]: '1' },
+    execArgv: [],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  /** @type {Buffer[]} Output before the app command connected (warnings while loading). */
+  const early = [];
+  /** @type {net.Socket | undefined} */
+  let appCommand;
+  /** @type {number | undefined} */
+  let exitCode;
+  const pass = (/** @type {Buffer} */ bytes) => (appCommand ? appCommand.write(bytes) : early.push(bytes));
+  loaded.stdout?.on('data', (chunk) => pass(frame(STDOUT, chunk)));
+  loaded.stderr?.on('data', (chunk) => pass(frame(STDERR, chunk)));
+  // After its output: 'close' waits for both pipes to end.
+  loaded.on('close', (code, signal) => {
+    // As a shell reports a process a signal ended.
+    exitCode = code ?? 128 + (signal ? os.constants.signals[signal] : 0);
+    appCommand?.end(frame(EXIT, Buffer.from(String(exitCode))));
+  });
+  // A fork that failed leaves the app command to run the app itself.
+  loaded.on('error', () => {});
+
+  /** Whether the app command asking can have the loaded app: see the module comment. */
+  const usableFor = (/** @type {RunRequest} */ request) =>
+    appCommand === undefined &&
+    exitCode === undefined &&
+    loaded.connected &&
+    request.entry === entry &&
+    request.execArgv.length === 0 &&
+    request.env.NODE_OPTIONS === env.NODE_OPTIONS;
+
+  return {
+    serve(/** @type {net.Socket} */ socket) {
+      let line = '';
+      socket.on('error', () => {});
+      socket.on('data', (chunk) => {
+        if (appCommand === socket) return;
+        line += chunk.toString('utf8');
+        const newline = line.indexOf('\n');
+        if (newline < 0) return;
+        /** @type {RunRequest | undefined} */
+        let request;
+        try {
+          request = JSON.parse(line.slice(0, newline));
+        } catch {
+          request = undefined;
+        }
+        // Already used (the CLI runs the app again after looking up missing context), gone, or
+        // loaded for another entry point or Node options: the app command runs the app itself.
+        if (!request || !usableFor(request)) {
+          socket.end(frame(RUN_YOURSELF));
+          return;
+        }
+        appCommand = socket;
+        for (const bytes of early.splice(0)) socket.write(bytes);
+        loaded.send(request);
+      });
+    },
+    stop() {
+      if (exitCode === undefined) loaded.kill();
+    },
+  };
+}
+
+/**
+ * Runs `node <script> ...args`, its output the terminal's, passing on Ctrl-C and termination.
+ * @returns {Promise<{ code: number } | { signal: NodeJS.Signals }>}
+ */
+function runProcess(
+  /** @type {string} */ script,
+  /** @type {readonly string[]} */ args,
+  /** @type {NodeJS.ProcessEnv} */ env,
+) {
+  const child = spawn(process.execPath, [script, ...args], { stdio: 'inherit', env });
+  /** @type {NodeJS.Signals[]} */
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  const forward = (/** @type {NodeJS.Signals} */ signal) => child.kill(signal);
+  for (const signal of signals) process.on(signal, forward);
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      for (const s of signals) process.off(s, forward);
+      resolve(signal ? { signal } : { code: code ?? 1 });
+    });
+  });
+}
+
+/**
+ * In the process the CLI started: asks the process holding the loaded app to run it, and passes
+ * on its output and exit code. Calls `runHere` instead when there is none to ask or it declines.
+ * @param {string} socketPath
+ * @param {Omit<RunRequest, 'env'>} request
+ * @param {() => void} runHere
+ */
+function askToRun(socketPath, request, runHere) {
+  const env = { ...process.env };
+  delete env[SOCKET_ENV];
+  delete process.env[SOCKET_ENV];
+  let answered = false;
+  const socket = net.connect(socketPath);
+  socket.on('connect', () => socket.write(`${JSON.stringify({ ...request, env })}\n`));
+  socket.on(
+    'data',
+    frameReader((kind, payload) => {
+      answered = true;
+      if (kind === STDOUT) process.stdout.write(payload);
+      else if (kind === STDERR) process.stderr.write(payload);
+      else if (kind === EXIT) process.exitCode = Number(payload.toString('latin1'));
+      else if (kind === RUN_YOURSELF) {
+        socket.destroy();
+        runHere();
+      }
+    }),
+  );
+  socket.on('error', () => {
+    if (!answered) runHere();
+  });
+  socket.on('close', () => {
+    if (answered && process.exitCode === undefined) {
+      process.stderr.write('bin/run.cjs: the process running the app stopped before it ended\n');
+      process.exitCode = 1;
+    }
+  });
+}
+
+/**
+ * In the forked process: loads `modules` (what the app loaded last time), then waits for the
+ * request from the app command and hands it to `run` with this process set up as the CLI set up
+ * the app command's.
+ * @param {readonly string[]} modules
+ * @param {(request: RunRequest) => void} run
+ */
+function loadAndWait(modules, run) {
+  // Gone before it was asked (the CLI failed, or ran no app): nothing to do.
+  const leave = () => process.exit(0);
+  process.on('disconnect', leave);
+  for (const file of modules) {
+    try {
+      require(file);
+    } catch {
+      // Gone since, or failing: the app loads it (and reports its error) as it would anyway.
+    }
+  }
+  process.once('message', (/** @type {RunRequest} */ request) => {
+    process.off('disconnect', leave);
+    process.disconnect();
+    for (const name of Object.keys(process.env)) delete process.env[name];
+    Object.assign(process.env, request.env);
+    process.chdir(request.cwd);
+    run(request);
+  });
+}
+
+module.exports = { SOCKET_ENV, PRELOAD_ENV, runCli, askToRun, loadAndWait, frame, frameReader };

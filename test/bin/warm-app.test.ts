@@ -1,0 +1,177 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { frame, frameReader } from '../../bin/warm-app.cjs';
+
+// `npm run synth` runs the CDK CLI through bin/cdk.cjs, which loads the app while the CLI starts
+// (bin/warm-app.cjs). These tests run it with a stand-in for the CLI that runs cdk.json's app
+// command as the CLI does (a shell, its own environment variables, output through pipes), on a
+// small project in a temp directory.
+const BIN = join(__dirname, '..', '..', 'bin');
+
+let dir: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'berth-warm-app-'));
+  mkdirSync(join(dir, 'bin'));
+  symlinkSync(join(BIN, 'run.cjs'), join(dir, 'bin', 'run.cjs'));
+  write('cdk.json', JSON.stringify({ app: 'node bin/run.cjs bin/app.ts' }));
+  // Records whether the CLI's environment was there when it loaded: not when it was loaded ahead.
+  write('bin/dependency.ts', 'export const outdirAtLoad: string | null = process.env.CDK_OUTDIR ?? null;\n');
+  write(
+    'bin/app.ts',
+    [
+      "import { outdirAtLoad } from './dependency';",
+      "if (process.env.THROW) throw new Error('app failed');",
+      'console.log(JSON.stringify({',
+      '  outdirAtLoad,',
+      '  outdir: process.env.CDK_OUTDIR,',
+      '  socket: process.env.BERTH_APP_SOCKET ?? null,',
+      '  args: process.argv.slice(2),',
+      '  cwd: process.cwd(),',
+      '}));',
+      "console.error('note on stderr');",
+      'process.exitCode = Number(process.env.EXIT_WITH ?? 0);',
+    ].join('\n'),
+  );
+  // The stand-in CLI: runs the app command `RUNS` times (the CLI runs it again after looking up
+  // missing context) and reports what each run printed.
+  write(
+    'cli.js',
+    [
+      "const { spawnSync } = require('node:child_process');",
+      "const { app } = require('./cdk.json');",
+      'const runs = [];',
+      'for (let i = 0; i < Number(process.env.RUNS ?? 1); i++) {',
+      "  const r = spawnSync(app, { shell: true, encoding: 'utf8', env: { ...process.env, CDK_OUTDIR: 'cdk.out' } });",
+      '  runs.push({ status: r.status, stdout: r.stdout, stderr: r.stderr });',
+      '}',
+      'console.log(JSON.stringify({ sawSocket: Boolean(process.env.BERTH_APP_SOCKET), args: process.argv.slice(2), runs }));',
+      'process.exitCode = runs[runs.length - 1].status;',
+    ].join('\n'),
+  );
+});
+
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function write(name: string, text: string): void {
+  writeFileSync(join(dir, name), text);
+}
+
+interface AppRun {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+interface CliReport {
+  readonly sawSocket: boolean;
+  readonly args: readonly string[];
+  readonly runs: readonly AppRun[];
+}
+
+/** Runs the stand-in CLI through `runCli`, as bin/cdk.cjs runs the real one. */
+function runCli(env: NodeJS.ProcessEnv = {}, ...args: string[]): { result: unknown; cli: CliReport } {
+  const driver = [
+    `const { runCli } = require(${JSON.stringify(join(BIN, 'warm-app.cjs'))});`,
+    `runCli({ cli: 'cli.js', args: ${JSON.stringify(args)}, projectDir: process.cwd() })`,
+    "  .then((result) => console.log('RESULT ' + JSON.stringify(result)));",
+  ].join('\n');
+  const ran = spawnSync(process.execPath, ['-e', driver], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, BERTH_CACHE_DIR: join(dir, 'cache'), ...env },
+  });
+  const lines = ran.stdout.trim().split('\n');
+  const resultLine = lines.find((line) => line.startsWith('RESULT ')) ?? 'RESULT null';
+  return {
+    result: JSON.parse(resultLine.slice('RESULT '.length)),
+    cli: JSON.parse(lines.find((line) => line.startsWith('{')) ?? 'null'),
+  };
+}
+
+function appReport(run: AppRun | undefined): Record<string, unknown> {
+  return JSON.parse(run?.stdout ?? 'null');
+}
+
+describe('runCli', () => {
+  test('runs the app in the process that loaded its modules, as the CLI started the app command', () => {
+    // The first run records what the app loads; the second loads it before the CLI asks.
+    runCli();
+    const { result, cli } = runCli({}, 'synth', '--quiet');
+    expect(result).toEqual({ code: 0 });
+    expect(cli.sawSocket).toBe(true);
+    expect(cli.args).toEqual(['synth', '--quiet']);
+    expect(cli.runs[0]).toMatchObject({ status: 0, stderr: 'note on stderr\n' });
+    expect(appReport(cli.runs[0])).toEqual({
+      outdirAtLoad: null,
+      outdir: 'cdk.out',
+      socket: null,
+      args: [],
+      cwd: dir,
+    });
+  });
+
+  test("passes on the app's exit code and its error", () => {
+    runCli();
+    expect(runCli({ EXIT_WITH: '3' })).toMatchObject({ result: { code: 3 }, cli: { runs: [{ status: 3 }] } });
+    const { result, cli } = runCli({ THROW: '1' });
+    expect(result).toEqual({ code: 1 });
+    expect(cli.runs[0]?.stderr).toContain('Error: app failed');
+    expect(cli.runs[0]?.stderr).toContain(`${join(dir, 'bin', 'app.ts')}:2:`);
+  });
+
+  test('runs the app in its own process when the CLI runs it a second time', () => {
+    runCli();
+    const { result, cli } = runCli({ RUNS: '2' });
+    expect(result).toEqual({ code: 0 });
+    expect(cli.runs.map((run) => ({ status: run.status, outdirAtLoad: appReport(run).outdirAtLoad }))).toEqual([
+      { status: 0, outdirAtLoad: null },
+      { status: 0, outdirAtLoad: 'cdk.out' },
+    ]);
+  });
+
+  test('runs the CLI alone for an app command other than bin/run.cjs', () => {
+    write('cdk.json', JSON.stringify({ app: 'node bin/run.cjs bin/app.ts --flag' }));
+    const { result, cli } = runCli();
+    expect(result).toEqual({ code: 0 });
+    expect(cli.sawSocket).toBe(false);
+    expect(appReport(cli.runs[0])).toMatchObject({ outdirAtLoad: 'cdk.out', args: ['--flag'] });
+  });
+});
+
+describe('the app command', () => {
+  test('runs the app itself when nothing waits at the socket', () => {
+    const ran = spawnSync(process.execPath, [join(BIN, 'run.cjs'), join(dir, 'bin', 'app.ts'), 'x'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        BERTH_CACHE_DIR: join(dir, 'cache'),
+        BERTH_APP_SOCKET: join(dir, 'nothing.sock'),
+        CDK_OUTDIR: 'out',
+      },
+    });
+    expect(ran.status).toBe(0);
+    expect(JSON.parse(ran.stdout)).toMatchObject({ outdirAtLoad: 'out', socket: null, args: ['x'] });
+  });
+});
+
+describe('frames', () => {
+  test('are read back whole and in order, however the stream splits them', () => {
+    const sent: [string, string][] = [
+      ['o', 'out'],
+      ['e', ''],
+      ['e', 'é'.repeat(300)],
+      ['x', '0'],
+    ];
+    const bytes = Buffer.concat(sent.map(([kind, text]) => frame(kind, Buffer.from(text))));
+    for (const split of [1, 2, 5, 7, 64, bytes.length]) {
+      const received: [string, string][] = [];
+      const read = frameReader((kind, payload) => received.push([kind, payload.toString()]));
+      for (let at = 0; at < bytes.length; at += split) read(bytes.subarray(at, at + split));
+      expect({ split, received }).toEqual({ split, received: sent });
+    }
+  });
+});

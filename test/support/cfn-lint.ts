@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { type CommandResult, runCommand } from '../../lib/child-process';
 
 /**
@@ -7,9 +8,27 @@ import { type CommandResult, runCommand } from '../../lib/child-process';
  */
 export const CFN_LINT_INSTALL = 'pip install cfn-lint==1.51.0';
 
-/** Whether `cfn-lint` is on PATH. */
+/**
+ * Whether an executable `cfn-lint` is on PATH. Looked up, not run: cfn-lint takes ~2 s to start,
+ * and three test files ask. One that is there but broken fails the lint tests with its error.
+ */
 export function cfnLintAvailable(): boolean {
-  return spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).status === 0;
+  const names =
+    process.platform === 'win32'
+      ? (process.env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';').map((extension) => `cfn-lint${extension}`)
+      : ['cfn-lint'];
+  return (process.env.PATH ?? '')
+    .split(delimiter)
+    .some((dir) => dir !== '' && names.some((name) => isExecutableFile(join(dir, name))));
+}
+
+function isExecutableFile(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** A synthesized template and the region it deploys to. */

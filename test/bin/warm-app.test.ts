@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { frame, frameReader } from '../../bin/warm-app.cjs';
@@ -12,7 +12,9 @@ const BIN = join(__dirname, '..', '..', 'bin');
 
 let dir: string;
 
-beforeEach(() => {
+// One project for every test (a test that changes it puts it back); its first run records what
+// the app loads, so that the tests' runs find it loaded.
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'berth-warm-app-'));
   mkdirSync(join(dir, 'bin'));
   symlinkSync(join(BIN, 'run.cjs'), join(dir, 'bin', 'run.cjs'));
@@ -51,9 +53,10 @@ beforeEach(() => {
       'process.exitCode = runs[runs.length - 1].status;',
     ].join('\n'),
   );
+  runCli();
 });
 
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function write(name: string, text: string): void {
   writeFileSync(join(dir, name), text);
@@ -97,8 +100,6 @@ function appReport(run: AppRun | undefined): Record<string, unknown> {
 
 describe('runCli', () => {
   test('runs the app in the process that loaded its modules, as the CLI started the app command', () => {
-    // The first run records what the app loads; the second loads it before the CLI asks.
-    runCli();
     const { result, cli } = runCli({}, 'synth', '--quiet');
     expect(result).toEqual({ code: 0 });
     expect(cli.sawSocket).toBe(true);
@@ -114,7 +115,6 @@ describe('runCli', () => {
   });
 
   test("passes on the app's exit code and its error", () => {
-    runCli();
     expect(runCli({ EXIT_WITH: '3' })).toMatchObject({ result: { code: 3 }, cli: { runs: [{ status: 3 }] } });
     const { result, cli } = runCli({ THROW: '1' });
     expect(result).toEqual({ code: 1 });
@@ -123,7 +123,6 @@ describe('runCli', () => {
   });
 
   test('runs the app in its own process when the CLI runs it a second time', () => {
-    runCli();
     const { result, cli } = runCli({ RUNS: '2' });
     expect(result).toEqual({ code: 0 });
     expect(cli.runs.map((run) => ({ status: run.status, outdirAtLoad: appReport(run).outdirAtLoad }))).toEqual([
@@ -133,11 +132,17 @@ describe('runCli', () => {
   });
 
   test('runs the CLI alone for an app command other than bin/run.cjs', () => {
+    const cdkJson = join(dir, 'cdk.json');
+    const original = readFileSync(cdkJson, 'utf8');
     write('cdk.json', JSON.stringify({ app: 'node bin/run.cjs bin/app.ts --flag' }));
-    const { result, cli } = runCli();
-    expect(result).toEqual({ code: 0 });
-    expect(cli.sawSocket).toBe(false);
-    expect(appReport(cli.runs[0])).toMatchObject({ outdirAtLoad: 'cdk.out', args: ['--flag'] });
+    try {
+      const { result, cli } = runCli();
+      expect(result).toEqual({ code: 0 });
+      expect(cli.sawSocket).toBe(false);
+      expect(appReport(cli.runs[0])).toMatchObject({ outdirAtLoad: 'cdk.out', args: ['--flag'] });
+    } finally {
+      writeFileSync(cdkJson, original);
+    }
   });
 });
 

@@ -231,27 +231,38 @@ function askToRun(socketPath, request, runHere) {
   const env = { ...process.env };
   delete env[SOCKET_ENV];
   delete process.env[SOCKET_ENV];
-  let answered = false;
+  let connected = false;
+  // An exit code came, or the app runs here.
+  let ended = false;
   const socket = net.connect(socketPath);
-  socket.on('connect', () => socket.write(`${JSON.stringify({ ...request, env })}\n`));
+  socket.on('connect', () => {
+    connected = true;
+    socket.write(`${JSON.stringify({ ...request, env })}\n`);
+  });
   socket.on(
     'data',
     frameReader((kind, payload) => {
-      answered = true;
       if (kind === STDOUT) process.stdout.write(payload);
       else if (kind === STDERR) process.stderr.write(payload);
-      else if (kind === EXIT) process.exitCode = Number(payload.toString('latin1'));
-      else if (kind === RUN_YOURSELF) {
+      else if (kind === EXIT) {
+        ended = true;
+        process.exitCode = Number(payload.toString('latin1'));
+      } else if (kind === RUN_YOURSELF) {
+        ended = true;
         socket.destroy();
         runHere();
       }
     }),
   );
+  // Nothing listens (the CLI was started some other way): nothing ran yet.
   socket.on('error', () => {
-    if (!answered) runHere();
+    if (!connected && !ended) {
+      ended = true;
+      runHere();
+    }
   });
   socket.on('close', () => {
-    if (answered && process.exitCode === undefined) {
+    if (!ended) {
       process.stderr.write('bin/run.cjs: the process running the app stopped before it ended\n');
       process.exitCode = 1;
     }

@@ -34,7 +34,7 @@ beforeAll(() => {
       '  cwd: process.cwd(),',
       '}));',
       "console.error('note on stderr');",
-      'process.exitCode = Number(process.env.EXIT_WITH ?? 0);',
+      'if (process.env.EXIT_WITH) process.exitCode = Number(process.env.EXIT_WITH);',
     ].join('\n'),
   );
   // The stand-in CLI: runs the app command `RUNS` times (the CLI runs it again after looking up

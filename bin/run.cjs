@@ -72,8 +72,9 @@ if (socketPath) {
   const modules = readModuleList(modulesFile);
   warmApp.loadAndWait(modules, (request) => {
     process.once('exit', () => {
-      const loaded = loadedModules();
-      if (loaded.join('\n') !== modules.join('\n')) writeAtomically(modulesFile, JSON.stringify(loaded));
+      const required = modulesOfEntry();
+      if (required && required.join('\n') !== modules.join('\n'))
+        writeAtomically(modulesFile, JSON.stringify(required));
     });
     runEntry(request.args, load);
   });
@@ -144,7 +145,7 @@ function codeCacheFile(/** @type {string} */ entryFile) {
   );
 }
 
-/** What bin/warm-app.cjs loads before this entry point runs: the modules its last run loaded. */
+/** What bin/warm-app.cjs loads before this entry point runs: the modules its last run required. */
 function moduleListFile(/** @type {string} */ entryFile) {
   return path.join(cacheDir, `${cacheName(entryFile)}-modules.json`);
 }
@@ -160,9 +161,27 @@ function readModuleList(/** @type {string} */ file) {
   }
 }
 
-/** Every module this run loaded but the entry, in the order each started loading (Node caches it first). */
-function loadedModules() {
-  return Object.keys(require.cache).filter((file) => file !== entryPath);
+/**
+ * The modules the entry required, itself or through others, in the order each started loading
+ * (Node caches a module first): what a run in a fresh process would load. Not all this process
+ * loaded: a module loaded ahead that the app no longer requires would stay on the list for good.
+ * Node records a module as its requirer's child even when it was already loaded. Undefined when
+ * the entry threw as it loaded (Node then forgets it): what it required until then may be a part.
+ * @returns {string[] | undefined}
+ */
+function modulesOfEntry() {
+  const entryModule = require.cache[entryPath];
+  if (!entryModule) return undefined;
+  /** @type {Set<string>} */
+  const required = new Set();
+  const pending = [entryModule];
+  for (let current = pending.pop(); current; current = pending.pop()) {
+    if (required.has(current.filename)) continue;
+    required.add(current.filename);
+    pending.push(...current.children);
+  }
+  required.delete(entryPath);
+  return Object.keys(require.cache).filter((file) => required.has(file));
 }
 
 /**

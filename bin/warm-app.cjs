@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * Loads the app while the CDK CLI starts. `npm run synth` runs the CLI through bin/cdk.cjs, which
- * forks a process that loads the modules the app's last run loaded (aws-cdk-lib, cdk-nag, Berth's
+ * forks a process that loads the modules the app's last run required (aws-cdk-lib, cdk-nag, Berth's
  * own), and waits. When the CLI runs the app command (cdk.json: `node bin/run.cjs bin/app.ts`),
  * that process asks the waiting one to run the app instead, with exactly its own arguments,
  * environment and working directory, and passes its output and exit code on to the CLI.
@@ -15,8 +15,14 @@
  * differ in the number of a token inside a construct id of aws-cdk-lib's own (tokens are numbered
  * in the order they are made, and modules make a few as they load).
  *
- * Whatever goes wrong before the app runs (no waiting process, another entry point or Node
- * options, a second run of the app in one CLI command), the app runs as usual, in its own process.
+ * Whatever goes wrong before the app runs (no waiting process, one that ended while loading,
+ * another entry point or Node options, a second run of the app in one CLI command), the app runs
+ * as usual, in its own process.
+ *
+ * One difference shows: the app's output reaches the terminal through the app command, over two
+ * pipes, so its stdout and stderr lines can interleave differently from a run the CLI started, and
+ * the app sees no terminal (`process.stdout.isTTY` is false). Berth's app prints no colour, and
+ * the CLI prints its own output itself.
  */
 'use strict';
 
@@ -35,6 +41,9 @@ const PRELOAD_ENV = 'BERTH_APP_PRELOAD';
  * What the app command sends: everything a process the CLI started would have had.
  * @typedef {{ entry: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, execArgv: string[] }} RunRequest
  */
+
+/** What the loaded process tells its parent once it runs the app: from then on its exit code is the app's. */
+const STARTED = 'started';
 
 /** Frame kinds from the waiting side to the app command: output, exit code, or "run it yourself". */
 const STDOUT = 'o';
@@ -68,6 +77,30 @@ function frameReader(onFrame) {
       pending = pending.subarray(end);
       onFrame(kind, payload);
     }
+  };
+}
+
+/**
+ * Reads the first line of a byte stream, whatever the chunks it arrives in, and decodes it whole
+ * (a chunk can end inside a character, and the request carries the environment, up to ~128 KiB
+ * of it in CDK_CONTEXT_JSON). Calls `onLine` once; what follows the line is ignored.
+ * @param {(line: string) => void} onLine
+ * @returns {(chunk: Buffer) => void}
+ */
+function lineReader(onLine) {
+  /** @type {Buffer[] | undefined} */
+  let chunks = [];
+  return (chunk) => {
+    if (!chunks) return;
+    const newline = chunk.indexOf(0x0a);
+    if (newline < 0) {
+      chunks.push(chunk);
+      return;
+    }
+    chunks.push(chunk.subarray(0, newline));
+    const line = Buffer.concat(chunks).toString('utf8');
+    chunks = undefined;
+    onLine(line);
   };
 }
 
@@ -144,14 +177,20 @@ function loadApp(/** @type {string} */ entry, /** @type {string} */ projectDir, 
   let appCommand;
   /** @type {number | undefined} */
   let exitCode;
+  // Until it says so, the app has not run there: if it ends first (a module it loaded ahead exits,
+  // say), its exit code is not the app's, and the app command runs the app itself.
+  let started = false;
+  loaded.on('message', (message) => {
+    if (message === STARTED) started = true;
+  });
   const pass = (/** @type {Buffer} */ bytes) => (appCommand ? appCommand.write(bytes) : early.push(bytes));
   loaded.stdout?.on('data', (chunk) => pass(frame(STDOUT, chunk)));
   loaded.stderr?.on('data', (chunk) => pass(frame(STDERR, chunk)));
-  // After its output: 'close' waits for both pipes to end.
+  // After its output and messages: 'close' waits for both pipes and the IPC channel to end.
   loaded.on('close', (code, signal) => {
     // As a shell reports a process a signal ended.
     exitCode = code ?? 128 + (signal ? os.constants.signals[signal] : 0);
-    appCommand?.end(frame(EXIT, Buffer.from(String(exitCode))));
+    appCommand?.end(started ? frame(EXIT, Buffer.from(String(exitCode))) : frame(RUN_YOURSELF));
   });
   // A fork that failed leaves the app command to run the app itself.
   loaded.on('error', () => {});
@@ -167,30 +206,28 @@ function loadApp(/** @type {string} */ entry, /** @type {string} */ projectDir, 
 
   return {
     serve(/** @type {net.Socket} */ socket) {
-      let line = '';
       socket.on('error', () => {});
-      socket.on('data', (chunk) => {
-        if (appCommand === socket) return;
-        line += chunk.toString('utf8');
-        const newline = line.indexOf('\n');
-        if (newline < 0) return;
-        /** @type {RunRequest | undefined} */
-        let request;
-        try {
-          request = JSON.parse(line.slice(0, newline));
-        } catch {
-          request = undefined;
-        }
-        // Already used (the CLI runs the app again after looking up missing context), gone, or
-        // loaded for another entry point or Node options: the app command runs the app itself.
-        if (!request || !usableFor(request)) {
-          socket.end(frame(RUN_YOURSELF));
-          return;
-        }
-        appCommand = socket;
-        for (const bytes of early.splice(0)) socket.write(bytes);
-        loaded.send(request);
-      });
+      socket.on(
+        'data',
+        lineReader((line) => {
+          /** @type {RunRequest | undefined} */
+          let request;
+          try {
+            request = JSON.parse(line);
+          } catch {
+            request = undefined;
+          }
+          // Already used (the CLI runs the app again after looking up missing context), gone, or
+          // loaded for another entry point or Node options: the app command runs the app itself.
+          if (!request || !usableFor(request)) {
+            socket.end(frame(RUN_YOURSELF));
+            return;
+          }
+          appCommand = socket;
+          for (const bytes of early.splice(0)) socket.write(bytes);
+          loaded.send(request);
+        }),
+      );
     },
     stop() {
       if (exitCode === undefined) loaded.kill();
@@ -289,12 +326,17 @@ function loadAndWait(modules, run) {
   }
   process.once('message', (/** @type {RunRequest} */ request) => {
     process.off('disconnect', leave);
-    process.disconnect();
-    for (const name of Object.keys(process.env)) delete process.env[name];
-    Object.assign(process.env, request.env);
-    process.chdir(request.cwd);
-    run(request);
+    // Runs the app only once the parent knows: see STARTED. A parent gone meanwhile has nobody
+    // to run it for.
+    process.send?.(STARTED, (/** @type {Error | null} */ error) => {
+      if (error) return leave();
+      process.disconnect();
+      for (const name of Object.keys(process.env)) delete process.env[name];
+      Object.assign(process.env, request.env);
+      process.chdir(request.cwd);
+      run(request);
+    });
   });
 }
 
-module.exports = { SOCKET_ENV, PRELOAD_ENV, runCli, askToRun, loadAndWait, frame, frameReader };
+module.exports = { SOCKET_ENV, PRELOAD_ENV, runCli, askToRun, loadAndWait, frame, frameReader, lineReader };

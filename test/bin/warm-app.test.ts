@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { frame, frameReader } from '../../bin/warm-app.cjs';
+import { frame, frameReader, lineReader } from '../../bin/warm-app.cjs';
 
 // `npm run synth` runs the CDK CLI through bin/cdk.cjs, which loads the app while the CLI starts
 // (bin/warm-app.cjs). These tests run it with a stand-in for the CLI that runs cdk.json's app
@@ -21,10 +21,20 @@ beforeAll(() => {
   write('cdk.json', JSON.stringify({ app: 'node bin/run.cjs bin/app.ts' }));
   // Records whether the CLI's environment was there when it loaded: not when it was loaded ahead.
   write('bin/dependency.ts', 'export const outdirAtLoad: string | null = process.env.CDK_OUTDIR ?? null;\n');
+  // A module the app requires only when told to: it says when it loads, and can make the process
+  // that loads it ahead end as the request to run the app arrives.
+  write(
+    'bin/optional.ts',
+    [
+      "console.error('optional module loaded');",
+      "if (process.env.EXIT_ON_REQUEST) process.on('message', () => process.exit(7));",
+    ].join('\n'),
+  );
   write(
     'bin/app.ts',
     [
       "import { outdirAtLoad } from './dependency';",
+      "if (process.env.REQUIRE_OPTIONAL) require('./optional');",
       "if (process.env.THROW) throw new Error('app failed');",
       'console.log(JSON.stringify({',
       '  outdirAtLoad,',
@@ -32,6 +42,7 @@ beforeAll(() => {
       '  socket: process.env.BERTH_APP_SOCKET ?? null,',
       '  args: process.argv.slice(2),',
       '  cwd: process.cwd(),',
+      "  big: Object.entries(process.env).filter(([name]) => name.startsWith('BIG_')).map(([, value]) => value.length),",
       '}));',
       "console.error('note on stderr');",
       'if (process.env.EXIT_WITH) process.exitCode = Number(process.env.EXIT_WITH);',
@@ -111,15 +122,28 @@ describe('runCli', () => {
       socket: null,
       args: [],
       cwd: dir,
+      big: [],
     });
   });
 
+  test('passes on an environment of any size and characters whole', () => {
+    // The request with the environment arrives in chunks of up to 64 KiB, which end inside one of
+    // these 3-byte characters unless the line happens to line up with them at every end.
+    const big = { BIG_1: '€'.repeat(40_000), BIG_2: `a${'€'.repeat(40_000)}`, BIG_3: `ab${'€'.repeat(40_000)}` };
+    const { cli } = runCli(big);
+    expect(cli.runs[0]).toMatchObject({ status: 0, stderr: 'note on stderr\n' });
+    const report = appReport(cli.runs[0]);
+    expect(report).toMatchObject({ outdirAtLoad: null, big: expect.arrayContaining([40_000, 40_001, 40_002]) });
+  });
+
   test("passes on the app's exit code and its error", () => {
-    expect(runCli({ EXIT_WITH: '3' })).toMatchObject({ result: { code: 3 }, cli: { runs: [{ status: 3 }] } });
+    const exited = runCli({ EXIT_WITH: '3' });
+    expect(exited).toMatchObject({ result: { code: 3 }, cli: { runs: [{ status: 3 }] } });
+    expect(appReport(exited.cli.runs[0])).toMatchObject({ outdirAtLoad: null });
     const { result, cli } = runCli({ THROW: '1' });
     expect(result).toEqual({ code: 1 });
     expect(cli.runs[0]?.stderr).toContain('Error: app failed');
-    expect(cli.runs[0]?.stderr).toContain(`${join(dir, 'bin', 'app.ts')}:2:`);
+    expect(cli.runs[0]?.stderr).toContain(`${join(dir, 'bin', 'app.ts')}:3:`);
   });
 
   test('runs the app in its own process when the CLI runs it a second time', () => {
@@ -143,6 +167,26 @@ describe('runCli', () => {
     } finally {
       writeFileSync(cdkJson, original);
     }
+  });
+});
+
+describe('the modules loaded ahead', () => {
+  test('are those the last run required: one the app stopped requiring is not loaded again', () => {
+    expect(runCli({ REQUIRE_OPTIONAL: '1' }).cli.runs[0]?.stderr).toBe('optional module loaded\nnote on stderr\n');
+    // Loaded ahead, as the last run required it; this run does not.
+    expect(runCli().cli.runs[0]?.stderr).toBe('optional module loaded\nnote on stderr\n');
+    expect(runCli().cli.runs[0]?.stderr).toBe('note on stderr\n');
+  });
+
+  test('that end the process holding them before the app runs leave the app command to run it', () => {
+    runCli({ REQUIRE_OPTIONAL: '1' });
+    const { result, cli } = runCli({ EXIT_ON_REQUEST: '1' });
+    expect(result).toEqual({ code: 0 });
+    expect(cli.runs[0]?.status).toBe(0);
+    expect(appReport(cli.runs[0])).toMatchObject({ outdirAtLoad: 'cdk.out' });
+    // Puts the list back: this run loaded ahead what the last one required, and requires less.
+    runCli();
+    expect(runCli().cli.runs[0]?.stderr).toBe('note on stderr\n');
   });
 });
 
@@ -177,6 +221,19 @@ describe('frames', () => {
       const read = frameReader((kind, payload) => received.push([kind, payload.toString()]));
       for (let at = 0; at < bytes.length; at += split) read(bytes.subarray(at, at + split));
       expect({ split, received }).toEqual({ split, received: sent });
+    }
+  });
+});
+
+describe('the request line', () => {
+  test('is decoded whole once, however the stream splits it, even inside a character', () => {
+    const line = JSON.stringify({ env: { TEXT: 'aé€😀'.repeat(50) } });
+    const bytes = Buffer.from(`${line}\nignored after the line`);
+    for (let split = 1; split <= 9; split++) {
+      const lines: string[] = [];
+      const read = lineReader((received) => lines.push(received));
+      for (let at = 0; at < bytes.length; at += split) read(bytes.subarray(at, at + split));
+      expect({ split, lines }).toEqual({ split, lines: [line] });
     }
   });
 });

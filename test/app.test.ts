@@ -2,29 +2,33 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { composeApp } from '../lib/app';
 import { dev } from '../lib/config/environments';
 import { summarize } from '../lib/summary';
-import { exampleApp, exampleStage, testApp } from './support/example-app';
+import { exampleAssembly, exampleStack, exampleTemplate } from './support/example-app';
+import { testApp } from './support/test-app';
 
 describe('the example app', () => {
   test('has one stage per environment, each with its own account and region', () => {
-    const stages = [...exampleApp().stages.values()];
-    expect(stages.map((stage) => [stage.stageName, stage.account, stage.region])).toEqual([
-      ['dev', '111111111111', 'eu-west-1'],
-      ['staging', '222222222222', 'eu-west-1'],
-      ['prod', '333333333333', 'eu-west-1'],
+    expect(exampleAssembly().nestedAssemblies.map((nested) => nested.id)).toEqual(
+      expect.arrayContaining(['assembly-dev', 'assembly-staging', 'assembly-prod']),
+    );
+    expect(exampleAssembly().nestedAssemblies).toHaveLength(3);
+    expect(['dev', 'staging', 'prod'].map((env) => exampleStack(env, 'Service').environment)).toMatchObject([
+      { account: '111111111111', region: 'eu-west-1' },
+      { account: '222222222222', region: 'eu-west-1' },
+      { account: '333333333333', region: 'eu-west-1' },
     ]);
   });
 
   test('names stacks so that `cdk deploy <env>/*` selects one environment', () => {
     expect(
-      exampleApp()
-        .assembly.getNestedAssembly('assembly-prod')
+      exampleAssembly()
+        .getNestedAssembly('assembly-prod')
         .stacks.map((stack) => stack.hierarchicalId),
     ).toEqual(['prod/Data', 'prod/Uptime', 'prod/Service']);
   });
 
   test('passes cdk-nag AwsSolutions with no unacknowledged finding', () => {
-    // composeApp registers the pack as a validation plugin, so synth throws on any finding.
-    expect(() => exampleApp()).not.toThrow();
+    // composeApp registers the pack as a validation plugin, so the example's synth fails on any finding.
+    expect(() => exampleAssembly()).not.toThrow();
   });
 
   test('fails synth when a stage holds an unacknowledged cdk-nag finding', () => {
@@ -35,7 +39,7 @@ describe('the example app', () => {
   });
 
   test("records no L2 construct's properties or method calls as usage data (cdk.json turns it off)", () => {
-    const stacks = exampleApp().assembly.nestedAssemblies.flatMap((nested) => nested.nestedAssembly.stacks);
+    const stacks = exampleAssembly().nestedAssemblies.flatMap((nested) => nested.nestedAssembly.stacks);
     const entries = (type: string) => stacks.flatMap((stack) => stack.findMetadataByType(type));
     expect(entries('aws:cdk:logicalId').length).toBeGreaterThan(100);
     expect(entries('aws:cdk:analytics:construct')).toEqual([]);
@@ -43,13 +47,16 @@ describe('the example app', () => {
   });
 
   test('pins every stack to the configured AZs, so synth needs no lookup', () => {
-    expect(exampleStage('prod').data.availabilityZones).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
-    expect(exampleApp().assembly.manifest.missing ?? []).toEqual([]);
+    const subnets = Object.values(exampleTemplate('prod', 'Data').findResources('AWS::EC2::Subnet'));
+    expect(new Set(subnets.map((subnet) => subnet.Properties.AvailabilityZone))).toEqual(
+      new Set(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']),
+    );
+    expect(exampleAssembly().manifest.missing ?? []).toEqual([]);
   });
 });
 
 describe('the synth summary', () => {
-  const lines = summarize(exampleApp().assembly);
+  const lines = summarize(exampleAssembly());
 
   test('lists the environments in deploy order, with account and region', () => {
     expect(lines.filter((line) => !line.startsWith(' '))).toEqual([

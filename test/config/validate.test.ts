@@ -7,7 +7,7 @@ import {
   proxyMaxConnectionsPercent,
   validateEnvironments,
 } from '../../lib/config/validate';
-import { testApp } from '../support/example-app';
+import { testApp } from '../support/test-app';
 import { problemsOf, variant } from '../support/variant';
 
 describe('the example configuration', () => {

@@ -6,7 +6,7 @@ import { dev } from '../../lib/config/environments';
 import { ServiceAlarms, type ServiceAlarmsProps } from '../../lib/constructs/service-alarms';
 import type { ServiceMetrics } from '../../lib/constructs/service-metrics';
 import { UptimeStack } from '../../lib/stacks/uptime-stack';
-import { testApp } from '../support/example-app';
+import { testApp } from '../support/test-app';
 
 const KEYS: (keyof ServiceMetrics)[] = [
   'latencyP50',

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { environments } from '../../lib/config/environments';
 import { type CostSettings, estimateAssembly, formatStage, type StageEstimate, totalLine } from '../../lib/cost/report';
-import { exampleApp } from '../support/example-app';
+import { exampleAssembly } from '../support/example-app';
 
 let stages: StageEstimate[];
 beforeAll(() => {
-  stages = estimateAssembly(exampleApp().assembly, environments);
+  stages = estimateAssembly(exampleAssembly(), environments);
 });
 
 function stage(name: string): StageEstimate {
@@ -60,7 +60,7 @@ describe('the cost estimate of the example app', () => {
 
   test("prices environment-wide usage in the environment's configured region, else its first stack's", () => {
     const logsRegion = (settings: CostSettings) => {
-      const prod = estimateAssembly(exampleApp().assembly, [settings]).find((s) => s.environment === 'prod');
+      const prod = estimateAssembly(exampleAssembly(), [settings]).find((s) => s.environment === 'prod');
       return prod?.estimate?.lines.find((l) => l.item === 'CloudWatch Logs ingestion')?.region;
     };
     expect(logsRegion({ name: 'prod', region: 'us-east-1' })).toBe('us-east-1');

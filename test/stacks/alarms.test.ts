@@ -1,10 +1,10 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { exampleStage, templateOf } from '../support/example-app';
+import { exampleConfig, exampleStack, exampleTemplate } from '../support/example-app';
 
 const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 type Env = (typeof ENVIRONMENTS)[number];
 // One synth of the example app serves every test in this file.
-const serviceTemplate = (env: Env): Template => templateOf(exampleStage(env).service);
+const serviceTemplate = (env: Env): Template => exampleTemplate(env, 'Service');
 const GIB = 1024 ** 3;
 
 interface Resource {
@@ -320,12 +320,12 @@ describe('notifications', () => {
     // Exactly four statements: the TLS-only deny, and the alarms, RDS events and AWS Budgets of this
     // account allowed to publish.
     const topic = { Ref: onlyId(template, 'AWS::SNS::Topic') };
-    const { account, region } = exampleStage(env);
+    const { account, region } = exampleStack(env, 'Service').environment;
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
         Statement: [
           TLS_ONLY(topic),
-          CLOUDWATCH_ALARMS_PUBLISH(topic, account ?? '', region ?? ''),
+          CLOUDWATCH_ALARMS_PUBLISH(topic, account, region),
           {
             Effect: 'Allow',
             Action: 'sns:Publish',
@@ -354,7 +354,7 @@ describe('notifications', () => {
     const emails = Object.values(template.findResources('AWS::SNS::Subscription')).map(
       (s) => (s as Resource).Properties.Endpoint,
     );
-    expect(emails).toEqual(exampleStage(env).service.config.alarms.notificationEmails);
+    expect(emails).toEqual(exampleConfig(env).alarms.notificationEmails);
   });
 
   test.each(
@@ -363,7 +363,7 @@ describe('notifications', () => {
       [env, 'RDS events', 'AllowRdsEventsToPublishToEncryptedTopics', 'events.rds.amazonaws.com'],
     ]),
   )('%s: the data key lets %s publish to the encrypted topic', (env, _, sid, service) => {
-    templateOf(exampleStage(env as Env).data).hasResourceProperties('AWS::KMS::Key', {
+    exampleTemplate(env as Env, 'Data').hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
         Statement: Match.arrayWith([
           {
@@ -372,7 +372,7 @@ describe('notifications', () => {
             Principal: { Service: service },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
             Resource: '*',
-            Condition: { StringEquals: { 'aws:SourceAccount': exampleStage(env as Env).account } },
+            Condition: { StringEquals: { 'aws:SourceAccount': exampleStack(env, 'Data').environment.account } },
           },
         ]),
       },
@@ -441,14 +441,14 @@ describe('dashboard', () => {
 
 describe('uptime check', () => {
   test.each(ENVIRONMENTS)('%s: a Route 53 HTTPS check of the public /health every 30 s, in us-east-1', (env) => {
-    const stack = exampleStage(env).uptime;
-    expect(stack.region).toBe('us-east-1');
-    expect(stack.account).toBe(exampleStage(env).service.account);
-    const template = templateOf(stack);
+    const { environment } = exampleStack(env, 'Uptime');
+    expect(environment.region).toBe('us-east-1');
+    expect(environment.account).toBe(exampleStack(env, 'Service').environment.account);
+    const template = exampleTemplate(env, 'Uptime');
     template.hasResourceProperties('AWS::Route53::HealthCheck', {
       HealthCheckConfig: {
         Type: 'HTTPS',
-        FullyQualifiedDomainName: exampleStage(env).service.config.edge.hostNames[0],
+        FullyQualifiedDomainName: exampleConfig(env).edge.hostNames[0],
         Port: 443,
         ResourcePath: '/health',
         EnableSNI: true,
@@ -459,7 +459,7 @@ describe('uptime check', () => {
   });
 
   test.each(ENVIRONMENTS)('%s: its alarm watches HealthCheckStatus and notifies a topic of its own region', (env) => {
-    const template = templateOf(exampleStage(env).uptime);
+    const template = exampleTemplate(env, 'Uptime');
     const topic = [{ Ref: onlyId(template, 'AWS::SNS::Topic') }];
     expect(alarm(template, env, 'uptime')).toMatchObject({
       Namespace: 'AWS/Route53',
@@ -478,10 +478,10 @@ describe('uptime check', () => {
       KmsMasterKeyId: { 'Fn::GetAtt': [onlyId(template, 'AWS::KMS::Key'), 'Arn'] },
     });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
-    const { account } = exampleStage(env);
+    const { account } = exampleStack(env, 'Uptime').environment;
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
-        Statement: [TLS_ONLY(topic[0]), CLOUDWATCH_ALARMS_PUBLISH(topic[0], account ?? '', 'us-east-1')],
+        Statement: [TLS_ONLY(topic[0]), CLOUDWATCH_ALARMS_PUBLISH(topic[0], account, 'us-east-1')],
       },
     });
   });

@@ -3,14 +3,15 @@ import { AssetManifestArtifact } from 'aws-cdk-lib/cx-api';
 import { dev, prod, staging } from '../../lib/config/environments';
 import type { EnvironmentConfig } from '../../lib/config/types';
 import { CiAccessStack } from '../../lib/stacks/ci-access-stack';
-import { exampleApp, testApp } from '../support/example-app';
+import { exampleAssembly } from '../support/example-app';
+import { testApp } from '../support/test-app';
 import { variant } from '../support/variant';
 
 const PROVIDER_ARN = 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com';
 
 /** The CI access stack the example app synthesizes for `account`. */
 function exampleCiTemplate(account: string): Template {
-  return Template.fromJSON(exampleApp().assembly.getStackByName(`ci-${account}`).template);
+  return Template.fromJSON(exampleAssembly().getStackByName(`ci-${account}`).template);
 }
 
 /** A CI access stack for `environments` alone, without the rest of the app. */
@@ -61,8 +62,8 @@ function policyOf(template: Template, rolePrefix: string) {
 
 describe('the example app', () => {
   test('has one CI access stack per account, outside the environment stages', () => {
-    const ciStacks = exampleApp()
-      .assembly.stacks.map((stack) => [stack.hierarchicalId, stack.environment.account, stack.environment.region])
+    const ciStacks = exampleAssembly()
+      .stacks.map((stack) => [stack.hierarchicalId, stack.environment.account, stack.environment.region])
       .filter(([id]) => id?.startsWith('ci-'));
     expect(ciStacks).toEqual([
       ['ci-111111111111', '111111111111', 'eu-west-1'],
@@ -133,7 +134,7 @@ describe('the example app', () => {
     (account) => {
       const deploy = new Set<string>();
       const templates = new Set<string>();
-      for (const stack of exampleApp().assembly.stacksRecursively) {
+      for (const stack of exampleAssembly().stacksRecursively) {
         if (stack.environment.account !== account || stack.hierarchicalId.startsWith('ci-')) continue;
         // The stacks have explicit accounts and regions: only the partition is left to CloudFormation.
         const asAssumed = (arn: string | undefined) => (arn ?? '').replace(/\$\{AWS::Partition\}/, 'aws');

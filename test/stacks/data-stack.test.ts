@@ -1,9 +1,9 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { prod } from '../../lib/config/environments';
 import { NAT_INSTANCE_BOOT_COMMANDS } from '../../lib/constructs/network';
-import { exampleStage, templateOf } from '../support/example-app';
+import { exampleTemplate } from '../support/example-app';
 
-const dataTemplate = (env: string): Template => templateOf(exampleStage(env).data);
+const dataTemplate = (env: string): Template => exampleTemplate(env, 'Data');
 const ENVIRONMENTS = ['dev', 'staging', 'prod'];
 
 describe('network', () => {

@@ -10,8 +10,8 @@ import { type SynthesizedStack, stacksOf } from '../../lib/review/assembly';
 import { reviewRelease } from '../../lib/review/review';
 import { summarize } from '../../lib/summary';
 import { cfnLintAvailable, runCfnLint } from '../support/cfn-lint';
-import { testApp } from '../support/example-app';
 import { synthesizeStacks } from '../support/synth-variant';
+import { testApp } from '../support/test-app';
 import { variant } from '../support/variant';
 
 // prod on PostgreSQL 17 (a major AWS documents RDS Proxy for), with and without the proxy, each

@@ -1,10 +1,10 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { dev, prod } from '../../lib/config/environments';
 import type { EnvironmentConfig } from '../../lib/config/types';
-import { exampleStage, templateOf } from '../support/example-app';
+import { exampleStack, exampleTemplate } from '../support/example-app';
 import { synthesizeStacks } from '../support/synth-variant';
 
-const serviceTemplate = (env: string): Template => templateOf(exampleStage(env).service);
+const serviceTemplate = (env: string): Template => exampleTemplate(env, 'Service');
 const ENVIRONMENTS = ['dev', 'staging', 'prod'];
 
 /** One environment's API task definition (the migration task has one of its own). */
@@ -544,9 +544,8 @@ describe('exposure', () => {
   }
 
   test.each(ENVIRONMENTS)('%s: only the ALB admits the internet, and only on 80 and 443', (env) => {
-    const stage = exampleStage(env);
-    const open = [stage.data, stage.service, stage.uptime].flatMap((stack) => {
-      const template = templateOf(stack);
+    const open = (['Data', 'Service', 'Uptime'] as const).flatMap((stack) => {
+      const template = exampleTemplate(env, stack);
       const groups = Object.entries(template.findResources('AWS::EC2::SecurityGroup'));
       const rules: [string, IngressRule][] = [
         ...groups.flatMap(([id, group]) =>
@@ -600,7 +599,7 @@ describe('autoscaling', () => {
 
 describe('image repository', () => {
   test('is created in the Data stack with immutable tags, scan on push, KMS and a lifecycle', () => {
-    const template = templateOf(exampleStage('prod').data);
+    const template = exampleTemplate('prod', 'Data');
     template.hasResource('AWS::ECR::Repository', {
       Properties: Match.objectLike({
         ImageTagMutability: 'IMMUTABLE',
@@ -613,7 +612,7 @@ describe('image repository', () => {
   });
 
   test('publishes its URI for docker push', () => {
-    const data = templateOf(exampleStage('prod').data);
+    const data = exampleTemplate('prod', 'Data');
     const [repository] = Object.keys(data.findResources('AWS::ECR::Repository'));
     const arnPart = (index: number) => ({
       'Fn::Select': [index, { 'Fn::Split': [':', { 'Fn::GetAtt': [repository, 'Arn'] }] }],
@@ -724,7 +723,7 @@ describe('budget', () => {
     });
     // The topic lets Budgets publish (alarms.test.ts pins its policy); the environment key, which
     // encrypts the topic, lets Budgets use it, for this account only.
-    templateOf(exampleStage(env).data).hasResourceProperties('AWS::KMS::Key', {
+    exampleTemplate(env, 'Data').hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
         Statement: Match.arrayWith([
           {
@@ -733,7 +732,7 @@ describe('budget', () => {
             Principal: { Service: 'budgets.amazonaws.com' },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
             Resource: '*',
-            Condition: { StringEquals: { 'aws:SourceAccount': exampleStage(env).account } },
+            Condition: { StringEquals: { 'aws:SourceAccount': exampleStack(env, 'Data').environment.account } },
           },
         ]),
       },

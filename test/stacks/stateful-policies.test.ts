@@ -1,6 +1,6 @@
 import type { CfnTemplate } from '../../lib/review/analyze';
 import { STATEFUL_RESOURCE_TYPES } from '../../lib/review/stateful';
-import { exampleApp, exampleStage, templateOf } from '../support/example-app';
+import { exampleStack, exampleTemplate } from '../support/example-app';
 
 // The release review and this test share one list of stateful types: what the review refuses to
 // replace or delete is exactly what production keeps when it is replaced or deleted anyway.
@@ -8,7 +8,7 @@ const KEEPS = ['Retain', 'Snapshot'];
 
 /** The stateful resources of an environment's data stack, by the review's list of types. */
 const statefulResources = (env: string) =>
-  Object.entries((templateOf(exampleStage(env).data).toJSON() as CfnTemplate).Resources ?? {})
+  Object.entries((exampleTemplate(env, 'Data').toJSON() as CfnTemplate).Resources ?? {})
     .filter(([, resource]) => STATEFUL_RESOURCE_TYPES.has(resource.Type))
     .map(([id, resource]) => ({ id, ...resource }));
 
@@ -40,14 +40,12 @@ describe('in production, the data stack', () => {
   });
 
   test('is termination-protected, in the synthesized manifest', () => {
-    const prod = exampleApp().assembly.getNestedAssembly('assembly-prod');
-    expect(prod.getStackArtifact(exampleStage('prod').data.artifactId).terminationProtection).toBe(true);
+    expect(exampleStack('prod', 'Data').terminationProtection).toBe(true);
   });
 });
 
 test('outside production, the data stack can be torn down: every stateful resource is deleted with it', () => {
-  const dev = exampleApp().assembly.getNestedAssembly('assembly-dev');
-  expect(dev.getStackArtifact(exampleStage('dev').data.artifactId).terminationProtection).toBe(false);
+  expect(exampleStack('dev', 'Data').terminationProtection).toBe(false);
   const resources = statefulResources('dev');
   expect(resources.map((r) => r.Type)).toEqual(expect.arrayContaining(['AWS::RDS::DBInstance', 'AWS::KMS::Key']));
   const kept = resources

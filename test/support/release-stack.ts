@@ -16,7 +16,7 @@ import { Network } from '../../lib/constructs/network';
 import { SecretPreflight } from '../../lib/constructs/secret-preflight';
 import { EnvironmentStack } from '../../lib/stacks/environment-stack';
 import type { TemplateFile } from './cfn-lint';
-import { testApp } from './example-app';
+import { testApp } from './test-app';
 
 export interface ReleaseStackOptions {
   /** Image tag of the release. */

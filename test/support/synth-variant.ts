@@ -2,7 +2,7 @@ import { type ComposeOptions, composeApp } from '../../lib/app';
 import type { EnvironmentConfig } from '../../lib/config/types';
 import { type SynthesizedStack, stacksOf } from '../../lib/review/assembly';
 import type { EnvironmentStage } from '../../lib/stages/environment-stage';
-import { testApp } from './example-app';
+import { testApp } from './test-app';
 
 /**
  * Synthesizes `environments` exactly as `bin/app.ts` composes them (cdk-nag included) into a

@@ -1,7 +1,6 @@
-import { composeApp } from '../../lib/app';
 import { environments } from '../../lib/config/environments';
 import { recordOutcome } from './example-synth';
-import { testApp } from './test-app';
+import { synthesizeAssembly } from './synth-variant';
 
 // Run by example-synth.ts through bin/run.cjs, once per jest run: composes the example
 // configuration exactly as bin/app.ts does, cdk-nag included (the synth throws on any
@@ -9,9 +8,7 @@ import { testApp } from './test-app';
 const [outcomeFile] = process.argv.slice(2);
 if (!outcomeFile) throw new Error('usage: node bin/run.cjs test/support/synth-example.ts <outcome file>');
 try {
-  const app = testApp();
-  composeApp(app, environments);
-  recordOutcome(outcomeFile, { directory: app.synth().directory });
+  recordOutcome(outcomeFile, { directory: synthesizeAssembly(environments) });
 } catch (error) {
   recordOutcome(outcomeFile, { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   process.exitCode = 1;

@@ -4,7 +4,11 @@ import { composeApp } from '../lib/app';
 import { environments } from '../lib/config/environments';
 import { exitOnConfigError } from '../lib/config/validate';
 import { summarize } from '../lib/summary';
+import { mayRunAhead } from './warm-app.cjs';
 
+// Under `npm run synth` the app may be synthesized while the CDK CLI starts (bin/warm-app.cjs): it
+// writes only into its output directory and prints only the summary.
+mayRunAhead();
 // CDK's built-in CloudFormation validation costs ~4 s per stack on every synth; cfn-lint runs the
 // same schema checks and more over every template in `npm test` (test/cfn-lint.test.ts).
 const app = new App({ builtinCloudFormationValidation: false });

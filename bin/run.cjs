@@ -17,7 +17,8 @@
  *   Node >= 22.8 does this itself (`module.enableCompileCache`); this file does it before that.
  * - cdk-nag's imports of service modules Berth does not use stay unloaded (bin/nag-imports.cjs).
  * - Under `npm run synth`, the modules are loaded while the CDK CLI starts, in a process that then
- *   runs the app for the one the CLI starts (bin/warm-app.cjs).
+ *   runs the app for the one the CLI starts, or has already run it when the CLI asks as it did the
+ *   last two times (bin/warm-app.cjs).
  *
  * The cache is `node_modules/.cache/berth`, or `BERTH_CACHE_DIR`. Deleting it is always safe.
  */
@@ -70,14 +71,23 @@ if (socketPath) {
   const load = setUp();
   const modulesFile = moduleListFile(entryPath);
   const modules = readModuleList(modulesFile);
-  warmApp.loadAndWait(modules, (request) => {
-    process.once('exit', () => {
-      const required = modulesOfEntry();
-      if (required && required.join('\n') !== modules.join('\n'))
-        writeAtomically(modulesFile, JSON.stringify(required));
-    });
-    runEntry(request.args, load);
+  process.once('exit', () => {
+    const required = modulesOfEntry();
+    if (required && required.join('\n') !== modules.join('\n')) writeAtomically(modulesFile, JSON.stringify(required));
   });
+  const requestFile = path.join(cacheDir, `${cacheName(entryPath)}-request.json`);
+  const lastRequest = readIfPresent(requestFile);
+  warmApp.loadAndWait(
+    {
+      modules,
+      lastRequest: parseLastRequest(lastRequest),
+      saveRequest: (request) => {
+        const text = JSON.stringify(request);
+        if (text !== lastRequest) writeAtomically(requestFile, text, 0o600);
+      },
+    },
+    (entryArgs) => runEntry(entryArgs, load),
+  );
 } else {
   runEntry(args, setUp());
 }
@@ -148,6 +158,26 @@ function codeCacheFile(/** @type {string} */ entryFile) {
 /** What bin/warm-app.cjs loads before this entry point runs: the modules its last run required. */
 function moduleListFile(/** @type {string} */ entryFile) {
   return path.join(cacheDir, `${cacheName(entryFile)}-modules.json`);
+}
+
+/**
+ * The app's last request as bin/warm-app.cjs saved it, or undefined if there is none or it is not
+ * one (written by another version).
+ * @returns {import('./warm-app.cjs').LastRequest | undefined}
+ */
+function parseLastRequest(/** @type {string | undefined} */ text) {
+  try {
+    const request = text === undefined ? undefined : JSON.parse(text);
+    const valid =
+      typeof request?.stable === 'boolean' &&
+      typeof request.mayRunAhead === 'boolean' &&
+      typeof request.changes === 'object' &&
+      request.changes !== null &&
+      Object.values(request.changes).every((value) => value === null || typeof value === 'string');
+    return valid ? request : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** @returns {string[]} */
@@ -336,11 +366,15 @@ function readIfPresent(/** @type {string} */ file) {
  * Written aside and renamed: two runs at once (`npm run review` runs two synths) never read a torn
  * file. Returns whether the file was written.
  */
-function writeAtomically(/** @type {string} */ file, /** @type {string | Buffer} */ data) {
+function writeAtomically(
+  /** @type {string} */ file,
+  /** @type {string | Buffer} */ data,
+  /** @type {number | undefined} */ mode = undefined,
+) {
   const partial = `${file}.${process.pid}`;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(partial, data);
+    fs.writeFileSync(partial, data, { mode });
     fs.renameSync(partial, file);
     return true;
   } catch (error) {

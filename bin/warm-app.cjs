@@ -9,11 +9,24 @@
  * Why: the CLI takes ~1.7 s to start before it runs the app, and the app spends ~1 s of its ~2.2 s
  * loading modules; on two cores both fit side by side (BENCHMARKS.md, 30 November, 20:00).
  *
+ * It goes one step further when the CLI's last two requests brought the same environment (the
+ * variables the CLI sets: CDK_CONTEXT_JSON, CDK_OUTDIR, ...), which is the case when a user synths
+ * again after an edit, and the entry point declared that it `mayRunAhead` (bin/app.ts does): the
+ * process then runs the app in that environment right away, with its output directory in a
+ * private temp directory, while the CLI starts. When the request comes with exactly that
+ * environment, no arguments and the same working directory, the app's output is passed on and
+ * what it wrote is copied into the CLI's output directory before the app command ends. Any other
+ * request ends the process, and the app command runs the app itself; so does an app that fails
+ * while it runs ahead, and the next run does not run ahead. What the process prints before the
+ * request is held, and dropped when the app command runs the app itself, which prints it again.
+ *
  * Why it gives the same result: no module of the app's reads the CLI's environment as it loads
  * (aws-cdk-lib reads context and the output directory in `new App()`), and the app itself runs
- * only once it has that environment. Templates and manifests are byte-identical; `tree.json` can
+ * only in that environment; Berth's output does not depend on where its output directory is (no
+ * file in it names the directory). Templates and manifests are byte-identical. `tree.json` can
  * differ in the number of a token inside a construct id of aws-cdk-lib's own (tokens are numbered
- * in the order they are made, and modules make a few as they load).
+ * in the order they are made; two runs of `npx cdk synth` differ there too). Nothing is written
+ * into the CLI's output directory before the CLI asks, when the CLI holds its lock on it.
  *
  * Whatever goes wrong before the app runs (no waiting process, one that ended while loading,
  * another entry point or Node options, a second run of the app in one CLI command), the app runs
@@ -171,19 +184,26 @@ function loadApp(/** @type {string} */ entry, /** @type {string} */ projectDir, 
     execArgv: [],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
-  /** @type {Buffer[]} Output before the app command connected (warnings while loading). */
-  const early = [];
   /** @type {net.Socket | undefined} */
   let appCommand;
   /** @type {number | undefined} */
   let exitCode;
   // Until it says so, the app has not run there: if it ends first (a module it loaded ahead exits,
-  // say), its exit code is not the app's, and the app command runs the app itself.
+  // the app was composed for another environment), its exit code is not the app's, and the app
+  // command runs the app itself.
   let started = false;
+  /**
+   * Output from before the app ran there (warnings while loading, composing ahead): passed on
+   * once it runs, dropped if the app command runs the app itself (which prints it again).
+   * @type {Buffer[]}
+   */
+  const held = [];
   loaded.on('message', (message) => {
-    if (message === STARTED) started = true;
+    if (message !== STARTED) return;
+    started = true;
+    for (const bytes of held.splice(0)) appCommand?.write(bytes);
   });
-  const pass = (/** @type {Buffer} */ bytes) => (appCommand ? appCommand.write(bytes) : early.push(bytes));
+  const pass = (/** @type {Buffer} */ bytes) => (started && appCommand ? appCommand.write(bytes) : held.push(bytes));
   loaded.stdout?.on('data', (chunk) => pass(frame(STDOUT, chunk)));
   loaded.stderr?.on('data', (chunk) => pass(frame(STDERR, chunk)));
   // After its output and messages: 'close' waits for both pipes and the IPC channel to end.
@@ -224,7 +244,6 @@ function loadApp(/** @type {string} */ entry, /** @type {string} */ projectDir, 
             return;
           }
           appCommand = socket;
-          for (const bytes of early.splice(0)) socket.write(bytes);
           loaded.send(request);
         }),
       );
@@ -307,15 +326,114 @@ function askToRun(socketPath, request, runHere) {
 }
 
 /**
- * In the forked process: loads `modules` (what the app loaded last time), then waits for the
- * request from the app command and hands it to `run` with this process set up as the CLI set up
- * the app command's.
- * @param {readonly string[]} modules
- * @param {(request: RunRequest) => void} run
+ * What the forked process keeps of the app's last request, in the cache directory (readable by its
+ * owner only: CDK_CONTEXT_JSON holds what `-c` was given).
+ * @typedef {{
+ *   changes: Record<string, string | null>,
+ *   stable: boolean,
+ *   mayRunAhead: boolean,
+ * }} LastRequest
+ *   `changes`: the variables the CLI set for the app (null: removed) against the environment the
+ *   CLI itself was started with; `stable`: whether the request before brought the same;
+ *   `mayRunAhead`: whether the entry point called `mayRunAhead`.
  */
-function loadAndWait(modules, run) {
+
+let entryMayRunAhead = false;
+
+/**
+ * For the app's entry point: declares that it may run before the CLI asks for it (see
+ * `loadAndWait`), because it writes only into its output directory (CDK_OUTDIR) and to stdout and
+ * stderr, and what it writes depends only on its modules, environment, arguments and working
+ * directory, not on where the output directory is.
+ */
+function mayRunAhead() {
+  entryMayRunAhead = true;
+}
+
+/** @returns {Record<string, string | null>} */
+function changesFrom(/** @type {NodeJS.ProcessEnv} */ base, /** @type {NodeJS.ProcessEnv} */ env) {
+  /** @type {Record<string, string | null>} */
+  const changes = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && base[name] !== value) changes[name] = value;
+  }
+  for (const name of Object.keys(base)) {
+    if (env[name] === undefined) changes[name] = null;
+  }
+  return changes;
+}
+
+function sameChanges(
+  /** @type {Record<string, string | null>} */ a,
+  /** @type {Record<string, string | null> | undefined} */ b,
+) {
+  const names = Object.keys(a);
+  return b !== undefined && names.length === Object.keys(b).length && names.every((name) => b[name] === a[name]);
+}
+
+/** Makes `env` this process's environment, in place: modules may hold on to `process.env`. */
+function replaceEnv(/** @type {NodeJS.ProcessEnv} */ env) {
+  for (const name of Object.keys(process.env)) delete process.env[name];
+  Object.assign(process.env, env);
+}
+
+/**
+ * The environment the CLI will most likely run the app in (the one it was started with, changed
+ * as in the last request), with the output directory, and every file the CLI placed in it
+ * (CDK_ERROR_FILE, CDK_PERF_COUNTERS_FILE), moved to `directory`. Undefined without an output
+ * directory to move.
+ * @returns {{ env: NodeJS.ProcessEnv, outdir: string } | undefined}
+ */
+function environmentAhead(
+  /** @type {NodeJS.ProcessEnv} */ launchEnv,
+  /** @type {Record<string, string | null>} */ changes,
+  /** @type {string} */ directory,
+) {
+  const outdirValue = changes.CDK_OUTDIR;
+  if (typeof outdirValue !== 'string') return undefined;
+  const outdir = path.resolve(outdirValue);
+  /** @type {NodeJS.ProcessEnv} */
+  const env = { ...launchEnv };
+  for (const [name, value] of Object.entries(changes)) {
+    if (value === null) {
+      delete env[name];
+      continue;
+    }
+    const inOutdir = path.relative(outdir, path.resolve(value));
+    const isOutdirPath = value !== '' && !inOutdir.startsWith('..') && !path.isAbsolute(inOutdir);
+    env[name] = isOutdirPath ? path.join(directory, inOutdir) : value;
+  }
+  return { env, outdir };
+}
+
+/**
+ * In the forked process: loads `modules` (what the app required last time), then waits for the
+ * request from the app command and runs the entry point with this process set up as the CLI set
+ * up the app command's.
+ *
+ * When the last two requests brought the same environment, and the entry point declared that it
+ * `mayRunAhead`, it runs the entry point right away, in that environment but with the output
+ * directory in a private temp directory: the app is composed and synthesized while the CLI
+ * starts. When the request brings exactly that environment (and no arguments, the same working
+ * directory), what the app printed is passed on, and what it wrote is copied into the output
+ * directory as this process exits: the CLI reads it once the app command has ended, which is after
+ * that. Any other request ends this process before anything it printed is passed on, and the app
+ * command runs the app itself; so does an app that ends before the request (it failed), and the
+ * next run does not run ahead.
+ * @param {{
+ *   modules: readonly string[],
+ *   lastRequest: LastRequest | undefined,
+ *   saveRequest: (request: LastRequest) => void,
+ * }} memory
+ * @param {(args: string[]) => void} runEntry
+ */
+function loadAndWait({ modules, lastRequest, saveRequest }, runEntry) {
+  let leaving = false;
   // Gone before it was asked (the CLI failed, or ran no app): nothing to do.
-  const leave = () => process.exit(0);
+  const leave = () => {
+    leaving = true;
+    process.exit(0);
+  };
   process.on('disconnect', leave);
   for (const file of modules) {
     try {
@@ -324,19 +442,73 @@ function loadAndWait(modules, run) {
       // Gone since, or failing: the app loads it (and reports its error) as it would anyway.
     }
   }
+  // What the CLI was started with, and so what the app command's environment is made from.
+  const launchEnv = { ...process.env };
+  delete launchEnv[PRELOAD_ENV];
+  /** @type {Record<string, string | null> | undefined} */
+  let changes;
+  /** @type {{ env: NodeJS.ProcessEnv, outdir: string, directory: string } | undefined} */
+  let ahead;
+  // Set once the request matched the run ahead: its output directory is the CLI's.
+  let delivered = false;
+  process.once('exit', () => {
+    if (ahead) {
+      try {
+        if (delivered) fs.cpSync(ahead.directory, ahead.outdir, { recursive: true });
+      } catch (error) {
+        process.stderr.write(`bin/run.cjs: could not copy the synthesized app into ${ahead.outdir}: ${error}\n`);
+        process.exitCode = 1;
+      }
+      fs.rmSync(ahead.directory, { recursive: true, force: true });
+    }
+    if (changes) {
+      saveRequest({ changes, stable: sameChanges(changes, lastRequest?.changes), mayRunAhead: entryMayRunAhead });
+    } else if (ahead && !leaving && lastRequest) {
+      // The run ahead ended this process (a configuration error, say): not next time.
+      saveRequest({ ...lastRequest, stable: false });
+    }
+  });
+  if (lastRequest?.stable && lastRequest.mayRunAhead) {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-synth-'));
+    const predicted = environmentAhead(launchEnv, lastRequest.changes, directory);
+    if (predicted) {
+      ahead = { ...predicted, directory };
+      // Ended by bin/cdk.cjs once the CLI has ended without asking: still removes the directory.
+      process.once('SIGTERM', () => process.exit(128 + os.constants.signals.SIGTERM));
+      replaceEnv(predicted.env);
+      runEntry([]);
+    } else {
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
+  }
   process.once('message', (/** @type {RunRequest} */ request) => {
     process.off('disconnect', leave);
+    changes = changesFrom(launchEnv, request.env);
+    const asPredicted =
+      sameChanges(changes, lastRequest?.changes) && request.args.length === 0 && request.cwd === process.cwd();
+    // Run ahead for another environment: the app command runs the app itself.
+    if (ahead && !asPredicted) process.exit(0);
     // Runs the app only once the parent knows: see STARTED. A parent gone meanwhile has nobody
     // to run it for.
     process.send?.(STARTED, (/** @type {Error | null} */ error) => {
       if (error) return leave();
       process.disconnect();
-      for (const name of Object.keys(process.env)) delete process.env[name];
-      Object.assign(process.env, request.env);
+      replaceEnv(request.env);
       process.chdir(request.cwd);
-      run(request);
+      if (ahead) delivered = true;
+      else runEntry(request.args);
     });
   });
 }
 
-module.exports = { SOCKET_ENV, PRELOAD_ENV, runCli, askToRun, loadAndWait, frame, frameReader, lineReader };
+module.exports = {
+  SOCKET_ENV,
+  PRELOAD_ENV,
+  runCli,
+  askToRun,
+  loadAndWait,
+  mayRunAhead,
+  frame,
+  frameReader,
+  lineReader,
+};

@@ -161,10 +161,19 @@ function floorApp(root: string): string {
     join(dir, 'package.json'),
     JSON.stringify({ name: 'berth-floor', private: true, scripts: { synth: scripts.synth } }),
   );
-  // Same App options as bin/app.ts: the floor is the cheapest synth the CLI can do.
+  // Same App options as bin/app.ts, and like it synthesized ahead of the CLI's request when it can
+  // be (bin/warm-app.cjs): the floor is the cheapest synth the CLI can do.
   writeFileSync(
     join(dir, 'bin', 'app.ts'),
-    "import { App, Stack } from 'aws-cdk-lib';\nconst app = new App({ builtinCloudFormationValidation: false });\nnew Stack(app, 'Empty');\napp.synth();\n",
+    [
+      "import { App, Stack } from 'aws-cdk-lib';",
+      "import { mayRunAhead } from './warm-app.cjs';",
+      'mayRunAhead();',
+      'const app = new App({ builtinCloudFormationValidation: false });',
+      "new Stack(app, 'Empty');",
+      'app.synth();',
+      '',
+    ].join('\n'),
   );
   return dir;
 }

@@ -1,5 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { frame, frameReader, lineReader } from '../../bin/warm-app.cjs';
@@ -11,13 +20,54 @@ import { frame, frameReader, lineReader } from '../../bin/warm-app.cjs';
 const BIN = join(__dirname, '..', '..', 'bin');
 
 let dir: string;
+let aheadDir: string;
 
 // One project for every test (a test that changes it puts it back); its first run records what
 // the app loads, so that the tests' runs find it loaded.
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'berth-warm-app-'));
-  mkdirSync(join(dir, 'bin'));
-  symlinkSync(join(BIN, 'run.cjs'), join(dir, 'bin', 'run.cjs'));
+  dir = createProject([
+    "import { outdirAtLoad } from './dependency';",
+    "if (process.env.REQUIRE_OPTIONAL) require('./optional');",
+    "if (process.env.THROW) throw new Error('app failed');",
+    'console.log(JSON.stringify({',
+    '  outdirAtLoad,',
+    '  outdir: process.env.CDK_OUTDIR,',
+    '  socket: process.env.BERTH_APP_SOCKET ?? null,',
+    '  args: process.argv.slice(2),',
+    '  cwd: process.cwd(),',
+    "  big: Object.entries(process.env).filter(([name]) => name.startsWith('BIG_')).map(([, value]) => value.length),",
+    '}));',
+    "console.error('note on stderr');",
+    'if (process.env.EXIT_WITH) process.exitCode = Number(process.env.EXIT_WITH);',
+  ]);
+  runCli();
+  // An app that declares it may run ahead, as bin/app.ts does. It writes what it was run for
+  // into its output directory and into the file CDK_ERROR_FILE names, prints where its output
+  // went, and marks that it ran (in the project, where the stand-in CLI looks).
+  aheadDir = createProject([
+    "import { mkdirSync, writeFileSync } from 'node:fs';",
+    "import { join } from 'node:path';",
+    `import { mayRunAhead } from ${JSON.stringify(join(BIN, 'warm-app.cjs'))};`,
+    'mayRunAhead();',
+    'const context = process.env.CDK_CONTEXT_JSON ?? null;',
+    "console.error('synthesizing for ' + context);",
+    "writeFileSync('app-ran', '');",
+    "if (process.env.THROW) throw new Error('app failed');",
+    "const outdir = process.env.CDK_OUTDIR ?? '';",
+    'mkdirSync(outdir, { recursive: true });',
+    "writeFileSync(join(outdir, 'out.json'), JSON.stringify({ context }));",
+    "writeFileSync(process.env.CDK_ERROR_FILE ?? '', String(context));",
+    'console.log(JSON.stringify({ outdir }));',
+  ]);
+});
+
+/** A project in a temp directory: cdk.json runs `bin/app.ts` (`appLines`) through bin/run.cjs. */
+function createProject(appLines: readonly string[]): string {
+  const project = mkdtempSync(join(tmpdir(), 'berth-warm-app-'));
+  const write = (name: string, text: string) => writeFileSync(join(project, name), text);
+  mkdirSync(join(project, 'bin'));
+  mkdirSync(join(project, 'tmp'));
+  symlinkSync(join(BIN, 'run.cjs'), join(project, 'bin', 'run.cjs'));
   write('cdk.json', JSON.stringify({ app: 'node bin/run.cjs bin/app.ts' }));
   // Records whether the CLI's environment was there when it loaded: not when it was loaded ahead.
   write('bin/dependency.ts', 'export const outdirAtLoad: string | null = process.env.CDK_OUTDIR ?? null;\n');
@@ -30,44 +80,41 @@ beforeAll(() => {
       "if (process.env.EXIT_ON_REQUEST) process.on('message', () => process.exit(7));",
     ].join('\n'),
   );
-  write(
-    'bin/app.ts',
-    [
-      "import { outdirAtLoad } from './dependency';",
-      "if (process.env.REQUIRE_OPTIONAL) require('./optional');",
-      "if (process.env.THROW) throw new Error('app failed');",
-      'console.log(JSON.stringify({',
-      '  outdirAtLoad,',
-      '  outdir: process.env.CDK_OUTDIR,',
-      '  socket: process.env.BERTH_APP_SOCKET ?? null,',
-      '  args: process.argv.slice(2),',
-      '  cwd: process.cwd(),',
-      "  big: Object.entries(process.env).filter(([name]) => name.startsWith('BIG_')).map(([, value]) => value.length),",
-      '}));',
-      "console.error('note on stderr');",
-      'if (process.env.EXIT_WITH) process.exitCode = Number(process.env.EXIT_WITH);',
-    ].join('\n'),
-  );
+  write('bin/app.ts', appLines.join('\n'));
   // The stand-in CLI: runs the app command `RUNS` times (the CLI runs it again after looking up
-  // missing context) and reports what each run printed.
+  // missing context) and reports what each run printed and left in the output directory, which
+  // it then empties. `CONTEXT` is the context it gives the app. Told to `AWAIT_APP`, it waits (up
+  // to 10 s) for the app to have run before it runs the app command, and reports whether it had:
+  // it can only have run first when it ran ahead.
   write(
     'cli.js',
     [
+      "const { existsSync, readdirSync, readFileSync, rmSync } = require('node:fs');",
       "const { spawnSync } = require('node:child_process');",
       "const { app } = require('./cdk.json');",
+      'const context = process.env.CONTEXT ? { CDK_CONTEXT_JSON: process.env.CONTEXT } : {};',
+      "const env = { ...process.env, CDK_OUTDIR: 'cdk.out', CDK_ERROR_FILE: 'cdk.out/error.txt', ...context };",
       'const runs = [];',
       'for (let i = 0; i < Number(process.env.RUNS ?? 1); i++) {',
-      "  const r = spawnSync(app, { shell: true, encoding: 'utf8', env: { ...process.env, CDK_OUTDIR: 'cdk.out' } });",
-      '  runs.push({ status: r.status, stdout: r.stdout, stderr: r.stderr });',
+      '  const waitUntil = Date.now() + (process.env.AWAIT_APP ? 10_000 : 0);',
+      "  while (!existsSync('app-ran') && Date.now() < waitUntil) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);",
+      "  const appRanFirst = existsSync('app-ran');",
+      "  rmSync('app-ran', { force: true });",
+      "  const r = spawnSync(app, { shell: true, encoding: 'utf8', env });",
+      "  const outdir = existsSync('cdk.out') ? Object.fromEntries(readdirSync('cdk.out').map((name) => [name, readFileSync('cdk.out/' + name, 'utf8')])) : {};",
+      "  rmSync('cdk.out', { recursive: true, force: true });",
+      '  runs.push({ status: r.status, stdout: r.stdout, stderr: r.stderr, appRanFirst, outdir });',
       '}',
       'console.log(JSON.stringify({ sawSocket: Boolean(process.env.BERTH_APP_SOCKET), args: process.argv.slice(2), runs }));',
       'process.exitCode = runs[runs.length - 1].status;',
     ].join('\n'),
   );
-  runCli();
-});
+  return project;
+}
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  for (const project of [dir, aheadDir]) rmSync(project, { recursive: true, force: true });
+});
 
 function write(name: string, text: string): void {
   writeFileSync(join(dir, name), text);
@@ -77,6 +124,10 @@ interface AppRun {
   readonly status: number;
   readonly stdout: string;
   readonly stderr: string;
+  /** Whether the app had run before the CLI ran the app command. */
+  readonly appRanFirst: boolean;
+  /** What was in the output directory after the app command, file by file. */
+  readonly outdir: Record<string, string>;
 }
 
 interface CliReport {
@@ -85,17 +136,27 @@ interface CliReport {
   readonly runs: readonly AppRun[];
 }
 
-/** Runs the stand-in CLI through `runCli`, as bin/cdk.cjs runs the real one. */
+/** Runs the stand-in CLI through `runCli` in the first project, as bin/cdk.cjs runs the real one. */
 function runCli(env: NodeJS.ProcessEnv = {}, ...args: string[]): { result: unknown; cli: CliReport } {
+  return runCliIn(dir, env, args);
+}
+
+function runCliIn(
+  project: string,
+  env: NodeJS.ProcessEnv,
+  args: readonly string[] = [],
+): { result: unknown; cli: CliReport } {
+  rmSync(join(project, 'app-ran'), { force: true });
   const driver = [
     `const { runCli } = require(${JSON.stringify(join(BIN, 'warm-app.cjs'))});`,
     `runCli({ cli: 'cli.js', args: ${JSON.stringify(args)}, projectDir: process.cwd() })`,
     "  .then((result) => console.log('RESULT ' + JSON.stringify(result)));",
   ].join('\n');
   const ran = spawnSync(process.execPath, ['-e', driver], {
-    cwd: dir,
+    cwd: project,
     encoding: 'utf8',
-    env: { ...process.env, BERTH_CACHE_DIR: join(dir, 'cache'), ...env },
+    // TMPDIR: where the process holding the app makes its private output directory.
+    env: { ...process.env, BERTH_CACHE_DIR: join(project, 'cache'), TMPDIR: join(project, 'tmp'), ...env },
   });
   const lines = ran.stdout.trim().split('\n');
   const resultLine = lines.find((line) => line.startsWith('RESULT ')) ?? 'RESULT null';
@@ -180,13 +241,98 @@ describe('the modules loaded ahead', () => {
 
   test('that end the process holding them before the app runs leave the app command to run it', () => {
     runCli({ REQUIRE_OPTIONAL: '1' });
-    const { result, cli } = runCli({ EXIT_ON_REQUEST: '1' });
+    const { result, cli } = runCli({ REQUIRE_OPTIONAL: '1', EXIT_ON_REQUEST: '1' });
     expect(result).toEqual({ code: 0 });
     expect(cli.runs[0]?.status).toBe(0);
     expect(appReport(cli.runs[0])).toMatchObject({ outdirAtLoad: 'cdk.out' });
+    // What it printed as it loaded them ahead is not passed on: the app command prints it again.
+    expect(cli.runs[0]?.stderr).toBe('optional module loaded\nnote on stderr\n');
     // Puts the list back: this run loaded ahead what the last one required, and requires less.
     runCli();
     expect(runCli().cli.runs[0]?.stderr).toBe('note on stderr\n');
+  });
+});
+
+describe('an app that may run ahead', () => {
+  const contextA = JSON.stringify({ imageTag: 'a' });
+  const contextB = JSON.stringify({ imageTag: 'b' });
+  /** Runs the stand-in CLI on the project whose app may run ahead. */
+  const run = (context: string, env: NodeJS.ProcessEnv = {}) => runCliIn(aheadDir, { CONTEXT: context, ...env });
+  /** Runs it, waiting for the app to have run ahead first. */
+  const runAhead = (context: string, env: NodeJS.ProcessEnv = {}) => run(context, { AWAIT_APP: '1', ...env });
+  /** What the app leaves in the output directory the CLI gave it. */
+  const outdirFor = (context: string) => ({ 'out.json': JSON.stringify({ context }), 'error.txt': context });
+  const leftInTmp = () => readdirSync(join(aheadDir, 'tmp'));
+
+  // Each test starts from no record of earlier requests.
+  beforeEach(() => {
+    const cache = join(aheadDir, 'cache');
+    mkdirSync(cache, { recursive: true });
+    for (const name of readdirSync(cache).filter((name) => name.endsWith('-request.json'))) rmSync(join(cache, name));
+  });
+
+  test("runs ahead once the last two requests brought the same environment, its output the CLI's", () => {
+    for (const nth of ['first', 'second']) {
+      const { result, cli } = run(contextA);
+      expect({ nth, result, appRanFirst: cli.runs[0]?.appRanFirst, outdir: cli.runs[0]?.outdir }).toEqual({
+        nth,
+        result: { code: 0 },
+        appRanFirst: false,
+        outdir: outdirFor(contextA),
+      });
+    }
+    const { result, cli } = runAhead(contextA);
+    expect(result).toEqual({ code: 0 });
+    expect(cli.runs[0]).toMatchObject({ status: 0, appRanFirst: true, stderr: `synthesizing for ${contextA}\n` });
+    // Written to a private directory while the CLI started, and copied into the CLI's.
+    const { outdir } = appReport(cli.runs[0]);
+    expect(outdir).toEqual(expect.stringContaining(join(aheadDir, 'tmp', 'berth-synth-')));
+    expect(cli.runs[0]?.outdir).toEqual(outdirFor(contextA));
+    expect(leftInTmp()).toEqual([]);
+  });
+
+  test('run ahead for another environment, leaves the app command to run it, printing once', () => {
+    run(contextA);
+    run(contextA);
+    const { result, cli } = runAhead(contextB);
+    expect(result).toEqual({ code: 0 });
+    // It ran ahead for contextA: what that printed is not passed on, nor its output kept.
+    expect(cli.runs[0]).toMatchObject({
+      status: 0,
+      appRanFirst: true,
+      stderr: `synthesizing for ${contextB}\n`,
+      stdout: `${JSON.stringify({ outdir: 'cdk.out' })}\n`,
+      outdir: outdirFor(contextB),
+    });
+    expect(leftInTmp()).toEqual([]);
+    // The last two requests differ: not ahead; then the last two agree again.
+    expect(run(contextB).cli.runs[0]?.appRanFirst).toBe(false);
+    expect(runAhead(contextB).cli.runs[0]).toMatchObject({ appRanFirst: true, status: 0, outdir: outdirFor(contextB) });
+  });
+
+  test('failing ahead, fails in the app command, reported once, and does not run ahead next time', () => {
+    run(contextA);
+    run(contextA);
+    const { result, cli } = runAhead(contextA, { THROW: '1' });
+    expect(result).toEqual({ code: 1 });
+    expect(cli.runs[0]).toMatchObject({ appRanFirst: true, outdir: {} });
+    expect(cli.runs[0]?.stderr.match(/Error: app failed/g)).toHaveLength(1);
+    expect(cli.runs[0]?.stderr.match(/synthesizing for/g)).toHaveLength(1);
+    expect(leftInTmp()).toEqual([]);
+    expect(run(contextA).cli.runs[0]).toMatchObject({ appRanFirst: false, status: 0 });
+  });
+
+  test('keeps its record of the requests readable by its owner only (it holds the CLI context)', () => {
+    run(contextA);
+    const cache = join(aheadDir, 'cache');
+    const records = readdirSync(cache).filter((name) => name.endsWith('-request.json'));
+    expect(records).toHaveLength(1);
+    expect(statSync(join(cache, records[0] ?? '')).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(join(cache, records[0] ?? ''), 'utf8'))).toMatchObject({
+      changes: { CDK_OUTDIR: 'cdk.out', CDK_CONTEXT_JSON: contextA },
+      stable: false,
+      mayRunAhead: true,
+    });
   });
 });
 

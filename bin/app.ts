@@ -7,7 +7,7 @@ import { summarize } from '../lib/summary';
 import { mayRunAhead } from './warm-app.cjs';
 
 // Under `npm run synth` the app may be synthesized while the CDK CLI starts (bin/warm-app.cjs): it
-// writes only into its output directory and prints only the summary.
+// writes only into its output directory, prints only the summary, and keeps no state in modules.
 mayRunAhead();
 // CDK's built-in CloudFormation validation costs ~4 s per stack on every synth; cfn-lint runs the
 // same schema checks and more over every template in `npm test` (test/cfn-lint.test.ts).

@@ -86,7 +86,11 @@ if (socketPath) {
         if (text !== lastRequest) writeAtomically(requestFile, text, 0o600);
       },
     },
-    (entryArgs) => runEntry(entryArgs, load),
+    (entryArgs) => {
+      // Ran ahead for another environment: the entry runs again, in a fresh module.
+      delete require.cache[entryPath];
+      runEntry(entryArgs, load);
+    },
   );
 } else {
   runEntry(args, setUp());

@@ -16,8 +16,9 @@
  * private temp directory, while the CLI starts. When the request comes with exactly that
  * environment, no arguments and the same working directory, the app's output is passed on and
  * what it wrote is copied into the CLI's output directory before the app command ends. Any other
- * request ends the process, and the app command runs the app itself; so does an app that fails
- * while it runs ahead, and the next run does not run ahead. What the process prints before the
+ * request (a context value changed) drops what the run ahead printed and wrote, and the process
+ * runs the app again, for that request. An app that fails while it runs ahead leaves the app
+ * command to run it, and the next run does not run ahead. What the process prints before the
  * request is held, and dropped when the app command runs the app itself, which prints it again.
  *
  * Why it gives the same result: no module of the app's reads the CLI's environment as it loads
@@ -343,8 +344,10 @@ let entryMayRunAhead = false;
 /**
  * For the app's entry point: declares that it may run before the CLI asks for it (see
  * `loadAndWait`), because it writes only into its output directory (CDK_OUTDIR) and to stdout and
- * stderr, and what it writes depends only on its modules, environment, arguments and working
- * directory, not on where the output directory is.
+ * stderr through `process.stdout` and `process.stderr`; what it writes depends only on its
+ * modules, environment, arguments and working directory, not on where the output directory is;
+ * and it can run a second time in the same process (its modules keep no state from one run to the
+ * next).
  */
 function mayRunAhead() {
   entryMayRunAhead = true;
@@ -407,6 +410,33 @@ function environmentAhead(
 }
 
 /**
+ * Holds what this process writes to stdout and stderr through its streams (console.log and
+ * console.error do) until the returned function is called: with `pass`, it is written then;
+ * without, dropped.
+ * @returns {(pass: boolean) => void}
+ */
+function holdOutput() {
+  const streams = [process.stdout, process.stderr];
+  const writes = streams.map((stream) => stream.write);
+  /** @type {(() => void)[]} */
+  const held = [];
+  for (const stream of streams) {
+    stream.write = /** @type {typeof stream.write} */ (
+      (/** @type {unknown[]} */ ...args) => {
+        held.push(() => Reflect.apply(stream.write, stream, args));
+        return true;
+      }
+    );
+  }
+  return (pass) => {
+    streams.forEach((stream, index) => {
+      stream.write = writes[index] ?? stream.write;
+    });
+    if (pass) for (const write of held) write();
+  };
+}
+
+/**
  * In the forked process: loads `modules` (what the app required last time), then waits for the
  * request from the app command and runs the entry point with this process set up as the CLI set
  * up the app command's.
@@ -417,15 +447,16 @@ function environmentAhead(
  * starts. When the request brings exactly that environment (and no arguments, the same working
  * directory), what the app printed is passed on, and what it wrote is copied into the output
  * directory as this process exits: the CLI reads it once the app command has ended, which is after
- * that. Any other request ends this process before anything it printed is passed on, and the app
- * command runs the app itself; so does an app that ends before the request (it failed), and the
- * next run does not run ahead.
+ * that. Any other request (the user changed a context value) drops what the run ahead printed and
+ * wrote, and runs the entry point again, as for a request with no run ahead. An app that ends
+ * before the request (it failed) leaves the app command to run it, and the next run does not run
+ * ahead.
  * @param {{
  *   modules: readonly string[],
  *   lastRequest: LastRequest | undefined,
  *   saveRequest: (request: LastRequest) => void,
  * }} memory
- * @param {(args: string[]) => void} runEntry
+ * @param {(args: string[]) => void} runEntry runs the entry point, again if it ran already
  */
 function loadAndWait({ modules, lastRequest, saveRequest }, runEntry) {
   let leaving = false;
@@ -447,7 +478,10 @@ function loadAndWait({ modules, lastRequest, saveRequest }, runEntry) {
   delete launchEnv[PRELOAD_ENV];
   /** @type {Record<string, string | null> | undefined} */
   let changes;
-  /** @type {{ env: NodeJS.ProcessEnv, outdir: string, directory: string } | undefined} */
+  /**
+   * The run ahead: where it wrote, where that goes, and its output, held.
+   * @type {{ env: NodeJS.ProcessEnv, outdir: string, directory: string, release: (pass: boolean) => void } | undefined}
+   */
   let ahead;
   // Set once the request matched the run ahead: its output directory is the CLI's.
   let delivered = false;
@@ -472,7 +506,7 @@ function loadAndWait({ modules, lastRequest, saveRequest }, runEntry) {
     const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-synth-'));
     const predicted = environmentAhead(launchEnv, lastRequest.changes, directory);
     if (predicted) {
-      ahead = { ...predicted, directory };
+      ahead = { ...predicted, directory, release: holdOutput() };
       // Ended by bin/cdk.cjs once the CLI has ended without asking: still removes the directory.
       process.once('SIGTERM', () => process.exit(128 + os.constants.signals.SIGTERM));
       replaceEnv(predicted.env);
@@ -486,8 +520,14 @@ function loadAndWait({ modules, lastRequest, saveRequest }, runEntry) {
     changes = changesFrom(launchEnv, request.env);
     const asPredicted =
       sameChanges(changes, lastRequest?.changes) && request.args.length === 0 && request.cwd === process.cwd();
-    // Run ahead for another environment: the app command runs the app itself.
-    if (ahead && !asPredicted) process.exit(0);
+    const ranAhead = ahead;
+    if (ranAhead && !asPredicted) {
+      // Ran ahead for another environment: forgotten, and the entry point runs again below.
+      ranAhead.release(false);
+      fs.rmSync(ranAhead.directory, { recursive: true, force: true });
+      ahead = undefined;
+      process.exitCode = undefined;
+    }
     // Runs the app only once the parent knows: see STARTED. A parent gone meanwhile has nobody
     // to run it for.
     process.send?.(STARTED, (/** @type {Error | null} */ error) => {
@@ -495,8 +535,12 @@ function loadAndWait({ modules, lastRequest, saveRequest }, runEntry) {
       process.disconnect();
       replaceEnv(request.env);
       process.chdir(request.cwd);
-      if (ahead) delivered = true;
-      else runEntry(request.args);
+      if (ahead) {
+        delivered = true;
+        ahead.release(true);
+      } else {
+        runEntry(request.args);
+      }
     });
   });
 }

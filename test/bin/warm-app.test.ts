@@ -43,11 +43,13 @@ beforeAll(() => {
   runCli();
   // An app that declares it may run ahead, as bin/app.ts does. It writes what it was run for
   // into its output directory and into the file CDK_ERROR_FILE names, prints where its output
-  // went, and marks that it ran (in the project, where the stand-in CLI looks).
+  // went and whether its dependency was loaded ahead, and marks that it ran (in the project, where
+  // the stand-in CLI looks).
   aheadDir = createProject([
     "import { mkdirSync, writeFileSync } from 'node:fs';",
     "import { join } from 'node:path';",
     `import { mayRunAhead } from ${JSON.stringify(join(BIN, 'warm-app.cjs'))};`,
+    "import { outdirAtLoad } from './dependency';",
     'mayRunAhead();',
     'const context = process.env.CDK_CONTEXT_JSON ?? null;',
     "console.error('synthesizing for ' + context);",
@@ -57,8 +59,9 @@ beforeAll(() => {
     'mkdirSync(outdir, { recursive: true });',
     "writeFileSync(join(outdir, 'out.json'), JSON.stringify({ context }));",
     "writeFileSync(process.env.CDK_ERROR_FILE ?? '', String(context));",
-    'console.log(JSON.stringify({ outdir }));',
+    'console.log(JSON.stringify({ outdir, outdirAtLoad }));',
   ]);
+  runCliIn(aheadDir, {});
 });
 
 /** A project in a temp directory: cdk.json runs `bin/app.ts` (`appLines`) through bin/run.cjs. */
@@ -285,23 +288,26 @@ describe('an app that may run ahead', () => {
     expect(result).toEqual({ code: 0 });
     expect(cli.runs[0]).toMatchObject({ status: 0, appRanFirst: true, stderr: `synthesizing for ${contextA}\n` });
     // Written to a private directory while the CLI started, and copied into the CLI's.
-    const { outdir } = appReport(cli.runs[0]);
-    expect(outdir).toEqual(expect.stringContaining(join(aheadDir, 'tmp', 'berth-synth-')));
+    expect(appReport(cli.runs[0])).toEqual({
+      outdir: expect.stringContaining(join(aheadDir, 'tmp', 'berth-synth-')),
+      outdirAtLoad: null,
+    });
     expect(cli.runs[0]?.outdir).toEqual(outdirFor(contextA));
     expect(leftInTmp()).toEqual([]);
   });
 
-  test('run ahead for another environment, leaves the app command to run it, printing once', () => {
+  test('run ahead for another environment, runs again in the same process for the request, printing once', () => {
     run(contextA);
     run(contextA);
     const { result, cli } = runAhead(contextB);
     expect(result).toEqual({ code: 0 });
-    // It ran ahead for contextA: what that printed is not passed on, nor its output kept.
+    // It ran ahead for contextA: what that printed is not passed on, nor its output kept. It ran
+    // again where its modules were loaded ahead, not in the app command.
     expect(cli.runs[0]).toMatchObject({
       status: 0,
       appRanFirst: true,
       stderr: `synthesizing for ${contextB}\n`,
-      stdout: `${JSON.stringify({ outdir: 'cdk.out' })}\n`,
+      stdout: `${JSON.stringify({ outdir: 'cdk.out', outdirAtLoad: null })}\n`,
       outdir: outdirFor(contextB),
     });
     expect(leftInTmp()).toEqual([]);

@@ -13,7 +13,8 @@
  * variables the CLI sets: CDK_CONTEXT_JSON, CDK_OUTDIR, ...), which is the case when a user synths
  * again after an edit, and the entry point declared that it `mayRunAhead` (bin/app.ts does): the
  * process then runs the app in that environment right away, with its output directory in a
- * private temp directory, while the CLI starts. When the request comes with exactly that
+ * private temp directory (linked to the assets the real one holds, which CDK then does not bundle
+ * again), while the CLI starts. When the request comes with exactly that
  * environment, no arguments and the same working directory, the app's output is passed on and
  * what it wrote is copied into the CLI's output directory before the app command ends. Any other
  * request (a context value changed) drops what the run ahead printed and wrote, and the process
@@ -410,6 +411,28 @@ function environmentAhead(
 }
 
 /**
+ * Links each asset the output directory already holds (`asset.<content hash>`) into `directory`,
+ * where the app runs ahead: CDK bundles an asset only when its directory is missing, as it does
+ * in the output directory itself. Returns the links, which are not copied back.
+ * @returns {Set<string>}
+ */
+function linkAssets(/** @type {string} */ outdir, /** @type {string} */ directory) {
+  const links = new Set();
+  let names;
+  try {
+    names = fs.readdirSync(outdir);
+  } catch {
+    return links;
+  }
+  for (const name of names.filter((entry) => entry.startsWith('asset.'))) {
+    const link = path.join(directory, name);
+    fs.symlinkSync(path.join(outdir, name), link);
+    links.add(link);
+  }
+  return links;
+}
+
+/**
  * Holds what this process writes to stdout and stderr through its streams (console.log and
  * console.error do) until the returned function is called: with `pass`, it is written then;
  * without, dropped.
@@ -479,8 +502,14 @@ function loadAndWait({ modules, lastRequest, saveRequest }, runEntry) {
   /** @type {Record<string, string | null> | undefined} */
   let changes;
   /**
-   * The run ahead: where it wrote, where that goes, and its output, held.
-   * @type {{ env: NodeJS.ProcessEnv, outdir: string, directory: string, release: (pass: boolean) => void } | undefined}
+   * The run ahead: where it wrote, where that goes, the assets linked in, and its output, held.
+   * @type {{
+   *   env: NodeJS.ProcessEnv,
+   *   outdir: string,
+   *   directory: string,
+   *   linked: Set<string>,
+   *   release: (pass: boolean) => void,
+   * } | undefined}
    */
   let ahead;
   // Set once the request matched the run ahead: its output directory is the CLI's.
@@ -488,7 +517,10 @@ function loadAndWait({ modules, lastRequest, saveRequest }, runEntry) {
   process.once('exit', () => {
     if (ahead) {
       try {
-        if (delivered) fs.cpSync(ahead.directory, ahead.outdir, { recursive: true });
+        const { linked } = ahead;
+        // A link the app replaced (the asset it pointed to went meanwhile) is the app's output.
+        const written = (/** @type {string} */ source) => !linked.has(source) || !fs.lstatSync(source).isSymbolicLink();
+        if (delivered) fs.cpSync(ahead.directory, ahead.outdir, { recursive: true, filter: written });
       } catch (error) {
         process.stderr.write(`bin/run.cjs: could not copy the synthesized app into ${ahead.outdir}: ${error}\n`);
         process.exitCode = 1;
@@ -506,7 +538,7 @@ function loadAndWait({ modules, lastRequest, saveRequest }, runEntry) {
     const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-synth-'));
     const predicted = environmentAhead(launchEnv, lastRequest.changes, directory);
     if (predicted) {
-      ahead = { ...predicted, directory, release: holdOutput() };
+      ahead = { ...predicted, directory, linked: linkAssets(predicted.outdir, directory), release: holdOutput() };
       // Ended by bin/cdk.cjs once the CLI has ended without asking: still removes the directory.
       process.once('SIGTERM', () => process.exit(128 + os.constants.signals.SIGTERM));
       replaceEnv(predicted.env);

@@ -46,7 +46,7 @@ beforeAll(() => {
   // went and whether its dependency was loaded ahead, and marks that it ran (in the project, where
   // the stand-in CLI looks).
   aheadDir = createProject([
-    "import { mkdirSync, writeFileSync } from 'node:fs';",
+    "import { existsSync, mkdirSync, writeFileSync } from 'node:fs';",
     "import { join } from 'node:path';",
     `import { mayRunAhead } from ${JSON.stringify(join(BIN, 'warm-app.cjs'))};`,
     "import { outdirAtLoad } from './dependency';",
@@ -59,7 +59,10 @@ beforeAll(() => {
     'mkdirSync(outdir, { recursive: true });',
     "writeFileSync(join(outdir, 'out.json'), JSON.stringify({ context }));",
     "writeFileSync(process.env.CDK_ERROR_FILE ?? '', String(context));",
-    'console.log(JSON.stringify({ outdir, outdirAtLoad }));',
+    // As CDK stages a bundled asset: only when its directory is missing.
+    "const bundled = !existsSync(join(outdir, 'asset.1'));",
+    "if (bundled) mkdirSync(join(outdir, 'asset.1'));",
+    'console.log(JSON.stringify({ outdir, outdirAtLoad, bundled }));',
   ]);
   runCliIn(aheadDir, {});
 });
@@ -86,13 +89,13 @@ function createProject(appLines: readonly string[]): string {
   write('bin/app.ts', appLines.join('\n'));
   // The stand-in CLI: runs the app command `RUNS` times (the CLI runs it again after looking up
   // missing context) and reports what each run printed and left in the output directory, which
-  // it then empties. `CONTEXT` is the context it gives the app. Told to `AWAIT_APP`, it waits (up
+  // it then empties (unless told to `KEEP_OUTDIR`). `CONTEXT` is the context it gives the app. Told to `AWAIT_APP`, it waits (up
   // to 10 s) for the app to have run before it runs the app command, and reports whether it had:
   // it can only have run first when it ran ahead.
   write(
     'cli.js',
     [
-      "const { existsSync, readdirSync, readFileSync, rmSync } = require('node:fs');",
+      "const { existsSync, lstatSync, readdirSync, readFileSync, rmSync } = require('node:fs');",
       "const { spawnSync } = require('node:child_process');",
       "const { app } = require('./cdk.json');",
       'const context = process.env.CONTEXT ? { CDK_CONTEXT_JSON: process.env.CONTEXT } : {};',
@@ -104,9 +107,11 @@ function createProject(appLines: readonly string[]): string {
       "  const appRanFirst = existsSync('app-ran');",
       "  rmSync('app-ran', { force: true });",
       "  const r = spawnSync(app, { shell: true, encoding: 'utf8', env });",
-      "  const outdir = existsSync('cdk.out') ? Object.fromEntries(readdirSync('cdk.out').map((name) => [name, readFileSync('cdk.out/' + name, 'utf8')])) : {};",
-      "  rmSync('cdk.out', { recursive: true, force: true });",
-      '  runs.push({ status: r.status, stdout: r.stdout, stderr: r.stderr, appRanFirst, outdir });',
+      "  const entries = existsSync('cdk.out') ? readdirSync('cdk.out').map((name) => [name, lstatSync('cdk.out/' + name)]) : [];",
+      "  const outdir = Object.fromEntries(entries.filter(([, stat]) => stat.isFile()).map(([name]) => [name, readFileSync('cdk.out/' + name, 'utf8')]));",
+      "  const assets = Object.fromEntries(entries.filter(([name]) => name.startsWith('asset.')).map(([name, stat]) => [name, stat.isDirectory() ? 'directory' : 'other']));",
+      "  if (!process.env.KEEP_OUTDIR) rmSync('cdk.out', { recursive: true, force: true });",
+      '  runs.push({ status: r.status, stdout: r.stdout, stderr: r.stderr, appRanFirst, outdir, assets });',
       '}',
       'console.log(JSON.stringify({ sawSocket: Boolean(process.env.BERTH_APP_SOCKET), args: process.argv.slice(2), runs }));',
       'process.exitCode = runs[runs.length - 1].status;',
@@ -131,6 +136,8 @@ interface AppRun {
   readonly appRanFirst: boolean;
   /** What was in the output directory after the app command, file by file. */
   readonly outdir: Record<string, string>;
+  /** The `asset.*` entries of the output directory: `directory`, or `other` (a link, a file). */
+  readonly assets: Record<string, string>;
 }
 
 interface CliReport {
@@ -291,7 +298,9 @@ describe('an app that may run ahead', () => {
     expect(appReport(cli.runs[0])).toEqual({
       outdir: expect.stringContaining(join(aheadDir, 'tmp', 'berth-synth-')),
       outdirAtLoad: null,
+      bundled: true,
     });
+    expect(cli.runs[0]?.assets).toEqual({ 'asset.1': 'directory' });
     expect(cli.runs[0]?.outdir).toEqual(outdirFor(contextA));
     expect(leftInTmp()).toEqual([]);
   });
@@ -307,13 +316,27 @@ describe('an app that may run ahead', () => {
       status: 0,
       appRanFirst: true,
       stderr: `synthesizing for ${contextB}\n`,
-      stdout: `${JSON.stringify({ outdir: 'cdk.out', outdirAtLoad: null })}\n`,
+      stdout: `${JSON.stringify({ outdir: 'cdk.out', outdirAtLoad: null, bundled: true })}\n`,
       outdir: outdirFor(contextB),
     });
     expect(leftInTmp()).toEqual([]);
     // The last two requests differ: not ahead; then the last two agree again.
     expect(run(contextB).cli.runs[0]?.appRanFirst).toBe(false);
     expect(runAhead(contextB).cli.runs[0]).toMatchObject({ appRanFirst: true, status: 0, outdir: outdirFor(contextB) });
+  });
+
+  test('finds the assets the output directory holds, and copies back only what it wrote', () => {
+    const keep = { KEEP_OUTDIR: '1' };
+    try {
+      run(contextA, keep);
+      run(contextA, keep);
+      const { cli } = runAhead(contextA, keep);
+      expect(cli.runs[0]).toMatchObject({ status: 0, appRanFirst: true, assets: { 'asset.1': 'directory' } });
+      expect(appReport(cli.runs[0])).toMatchObject({ bundled: false });
+      expect(leftInTmp()).toEqual([]);
+    } finally {
+      rmSync(join(aheadDir, 'cdk.out'), { recursive: true, force: true });
+    }
   });
 
   test('failing ahead, fails in the app command, reported once, and does not run ahead next time', () => {

@@ -80,6 +80,7 @@ if (socketPath) {
   warmApp.loadAndWait(
     {
       modules,
+      entryHash: sha256(readIfPresent(entryPath) ?? ''),
       lastRequest: parseLastRequest(lastRequest),
       saveRequest: (request) => {
         const text = JSON.stringify(request);
@@ -87,7 +88,7 @@ if (socketPath) {
       },
     },
     (entryArgs) => {
-      // Ran ahead for another environment: the entry runs again, in a fresh module.
+      // After a run ahead for another environment, the entry runs again, in a fresh module.
       delete require.cache[entryPath];
       runEntry(entryArgs, load);
     },
@@ -174,7 +175,7 @@ function parseLastRequest(/** @type {string | undefined} */ text) {
     const request = text === undefined ? undefined : JSON.parse(text);
     const valid =
       typeof request?.stable === 'boolean' &&
-      typeof request.mayRunAhead === 'boolean' &&
+      (request.aheadEntry === null || typeof request.aheadEntry === 'string') &&
       typeof request.changes === 'object' &&
       request.changes !== null &&
       Object.values(request.changes).every((value) => value === null || typeof value === 'string');

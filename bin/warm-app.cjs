@@ -191,12 +191,13 @@ function loadApp(/** @type {string} */ entry, /** @type {string} */ projectDir, 
   /** @type {number | undefined} */
   let exitCode;
   // Until it says so, the app has not run there: if it ends first (a module it loaded ahead exits,
-  // the app was composed for another environment), its exit code is not the app's, and the app
-  // command runs the app itself.
+  // the app failed while it ran ahead), its exit code is not the app's, and the app command runs
+  // the app itself.
   let started = false;
   /**
-   * Output from before the app ran there (warnings while loading, composing ahead): passed on
-   * once it runs, dropped if the app command runs the app itself (which prints it again).
+   * Output from before the app ran there (warnings while loading, an error that ended a run
+   * ahead): passed on once it runs, dropped if the app command runs the app itself (which prints
+   * it again).
    * @type {Buffer[]}
    */
   const held = [];
@@ -251,7 +252,14 @@ function loadApp(/** @type {string} */ entry, /** @type {string} */ projectDir, 
       );
     },
     stop() {
-      if (exitCode === undefined) loaded.kill();
+      if (exitCode !== undefined) return;
+      // A run ahead handles the signal once its synchronous work ends (to remove its directory):
+      // the CLI's exit need not wait for that.
+      loaded.kill();
+      if (loaded.connected) loaded.disconnect();
+      loaded.stdout?.destroy();
+      loaded.stderr?.destroy();
+      loaded.unref();
     },
   };
 }
@@ -333,11 +341,12 @@ function askToRun(socketPath, request, runHere) {
  * @typedef {{
  *   changes: Record<string, string | null>,
  *   stable: boolean,
- *   mayRunAhead: boolean,
+ *   aheadEntry: string | null,
  * }} LastRequest
  *   `changes`: the variables the CLI set for the app (null: removed) against the environment the
  *   CLI itself was started with; `stable`: whether the request before brought the same;
- *   `mayRunAhead`: whether the entry point called `mayRunAhead`.
+ *   `aheadEntry`: the hash of the entry point's source when it called `mayRunAhead` (null if it
+ *   did not), so that an entry point changed since runs ahead only once it declares it again.
  */
 
 let entryMayRunAhead = false;
@@ -347,8 +356,9 @@ let entryMayRunAhead = false;
  * `loadAndWait`), because it writes only into its output directory (CDK_OUTDIR) and to stdout and
  * stderr through `process.stdout` and `process.stderr`; what it writes depends only on its
  * modules, environment, arguments and working directory, not on where the output directory is;
- * and it can run a second time in the same process (its modules keep no state from one run to the
- * next).
+ * it synthesizes before it returns (calls `app.synth()`, rather than leave it to CDK as the process
+ * ends); and it can run a second time in the same process (its modules keep no state from one run
+ * to the next).
  */
 function mayRunAhead() {
   entryMayRunAhead = true;
@@ -383,9 +393,10 @@ function replaceEnv(/** @type {NodeJS.ProcessEnv} */ env) {
 
 /**
  * The environment the CLI will most likely run the app in (the one it was started with, changed
- * as in the last request), with the output directory, and every file the CLI placed in it
- * (CDK_ERROR_FILE, CDK_PERF_COUNTERS_FILE), moved to `directory`. Undefined without an output
- * directory to move.
+ * as in the last request), with the output directory moved to `directory`, and with it every file
+ * the CLI named inside it (CDK_ERROR_FILE, CDK_PERF_COUNTERS_FILE: `<CDK_OUTDIR>/<name>`).
+ * Undefined without an output directory, or with one that holds the working directory (`-o .`),
+ * which could not be told apart from the app's other files.
  * @returns {{ env: NodeJS.ProcessEnv, outdir: string } | undefined}
  */
 function environmentAhead(
@@ -394,18 +405,18 @@ function environmentAhead(
   /** @type {string} */ directory,
 ) {
   const outdirValue = changes.CDK_OUTDIR;
-  if (typeof outdirValue !== 'string') return undefined;
+  if (typeof outdirValue !== 'string' || outdirValue === '') return undefined;
   const outdir = path.resolve(outdirValue);
+  const fromOutdir = path.relative(outdir, process.cwd());
+  if (fromOutdir !== '..' && !fromOutdir.startsWith(`..${path.sep}`) && !path.isAbsolute(fromOutdir)) return undefined;
   /** @type {NodeJS.ProcessEnv} */
   const env = { ...launchEnv };
   for (const [name, value] of Object.entries(changes)) {
-    if (value === null) {
-      delete env[name];
-      continue;
-    }
-    const inOutdir = path.relative(outdir, path.resolve(value));
-    const isOutdirPath = value !== '' && !inOutdir.startsWith('..') && !path.isAbsolute(inOutdir);
-    env[name] = isOutdirPath ? path.join(directory, inOutdir) : value;
+    if (value === null) delete env[name];
+    else if (value === outdirValue) env[name] = directory;
+    else if (value.startsWith(`${outdirValue}/`) || value.startsWith(`${outdirValue}${path.sep}`))
+      env[name] = path.join(directory, value.slice(outdirValue.length + 1));
+    else env[name] = value;
   }
   return { env, outdir };
 }
@@ -430,6 +441,24 @@ function linkAssets(/** @type {string} */ outdir, /** @type {string} */ director
     links.add(link);
   }
   return links;
+}
+
+/**
+ * Copies what the app wrote into `directory` (all but the `linked` assets, unless the app replaced
+ * a link) into the output directory, through the link when it is one. Returns whether it did;
+ * if not, says why and fails the app's run.
+ */
+function copyInto(/** @type {string} */ outdir, /** @type {string} */ directory, /** @type {Set<string>} */ linked) {
+  const written = (/** @type {string} */ source) => !linked.has(source) || !fs.lstatSync(source).isSymbolicLink();
+  try {
+    fs.mkdirSync(outdir, { recursive: true });
+    fs.cpSync(directory, fs.realpathSync(outdir), { recursive: true, filter: written });
+    return true;
+  } catch (error) {
+    process.stderr.write(`bin/run.cjs: could not copy the synthesized app into ${outdir}: ${error}\n`);
+    process.exitCode = 1;
+    return false;
+  }
 }
 
 /**
@@ -476,12 +505,13 @@ function holdOutput() {
  * ahead.
  * @param {{
  *   modules: readonly string[],
+ *   entryHash: string,
  *   lastRequest: LastRequest | undefined,
  *   saveRequest: (request: LastRequest) => void,
- * }} memory
+ * }} memory `entryHash`: of the entry point's source, as it is now
  * @param {(args: string[]) => void} runEntry runs the entry point, again if it ran already
  */
-function loadAndWait({ modules, lastRequest, saveRequest }, runEntry) {
+function loadAndWait({ modules, entryHash, lastRequest, saveRequest }, runEntry) {
   let leaving = false;
   // Gone before it was asked (the CLI failed, or ran no app): nothing to do.
   const leave = () => {
@@ -504,7 +534,6 @@ function loadAndWait({ modules, lastRequest, saveRequest }, runEntry) {
   /**
    * The run ahead: where it wrote, where that goes, the assets linked in, and its output, held.
    * @type {{
-   *   env: NodeJS.ProcessEnv,
    *   outdir: string,
    *   directory: string,
    *   linked: Set<string>,
@@ -514,33 +543,46 @@ function loadAndWait({ modules, lastRequest, saveRequest }, runEntry) {
   let ahead;
   // Set once the request matched the run ahead: its output directory is the CLI's.
   let delivered = false;
+  let copied = true;
   process.once('exit', () => {
     if (ahead) {
+      if (delivered) copied = copyInto(ahead.outdir, ahead.directory, ahead.linked);
       try {
-        const { linked } = ahead;
-        // A link the app replaced (the asset it pointed to went meanwhile) is the app's output.
-        const written = (/** @type {string} */ source) => !linked.has(source) || !fs.lstatSync(source).isSymbolicLink();
-        if (delivered) fs.cpSync(ahead.directory, ahead.outdir, { recursive: true, filter: written });
-      } catch (error) {
-        process.stderr.write(`bin/run.cjs: could not copy the synthesized app into ${ahead.outdir}: ${error}\n`);
-        process.exitCode = 1;
+        fs.rmSync(ahead.directory, { recursive: true, force: true });
+      } catch {
+        // Left in the temp directory, where the system clears it.
       }
-      fs.rmSync(ahead.directory, { recursive: true, force: true });
     }
     if (changes) {
-      saveRequest({ changes, stable: sameChanges(changes, lastRequest?.changes), mayRunAhead: entryMayRunAhead });
+      saveRequest({
+        changes,
+        // A failed copy fails this synth; the next one does not run ahead.
+        stable: copied && sameChanges(changes, lastRequest?.changes),
+        aheadEntry: entryMayRunAhead ? entryHash : null,
+      });
     } else if (ahead && !leaving && lastRequest) {
       // The run ahead ended this process (a configuration error, say): not next time.
       saveRequest({ ...lastRequest, stable: false });
     }
   });
-  if (lastRequest?.stable && lastRequest.mayRunAhead) {
+  if (lastRequest?.stable && lastRequest.aheadEntry === entryHash) {
     const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-synth-'));
     const predicted = environmentAhead(launchEnv, lastRequest.changes, directory);
     if (predicted) {
-      ahead = { ...predicted, directory, linked: linkAssets(predicted.outdir, directory), release: holdOutput() };
-      // Ended by bin/cdk.cjs once the CLI has ended without asking: still removes the directory.
-      process.once('SIGTERM', () => process.exit(128 + os.constants.signals.SIGTERM));
+      ahead = {
+        outdir: predicted.outdir,
+        directory,
+        linked: linkAssets(predicted.outdir, directory),
+        release: holdOutput(),
+      };
+      // Ended by bin/cdk.cjs once the CLI has ended without asking, or by Ctrl-C or a closed
+      // terminal (sent to the whole process group): still removes the directory.
+      for (const signal of /** @type {const} */ (['SIGTERM', 'SIGINT', 'SIGHUP'])) {
+        process.once(signal, () => {
+          leaving = true;
+          process.exit(128 + os.constants.signals[signal]);
+        });
+      }
       replaceEnv(predicted.env);
       runEntry([]);
     } else {
@@ -584,6 +626,7 @@ module.exports = {
   askToRun,
   loadAndWait,
   mayRunAhead,
+  environmentAhead,
   frame,
   frameReader,
   lineReader,

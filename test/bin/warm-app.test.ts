@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import {
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -11,7 +12,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { frame, frameReader, lineReader } from '../../bin/warm-app.cjs';
+import { environmentAhead, frame, frameReader, lineReader } from '../../bin/warm-app.cjs';
 
 // `npm run synth` runs the CDK CLI through bin/cdk.cjs, which loads the app while the CLI starts
 // (bin/warm-app.cjs). These tests run it with a stand-in for the CLI that runs cdk.json's app
@@ -95,7 +96,7 @@ function createProject(appLines: readonly string[]): string {
   write(
     'cli.js',
     [
-      "const { existsSync, lstatSync, readdirSync, readFileSync, rmSync } = require('node:fs');",
+      "const { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync } = require('node:fs');",
       "const { spawnSync } = require('node:child_process');",
       "const { app } = require('./cdk.json');",
       'const context = process.env.CONTEXT ? { CDK_CONTEXT_JSON: process.env.CONTEXT } : {};',
@@ -106,6 +107,8 @@ function createProject(appLines: readonly string[]): string {
       "  while (!existsSync('app-ran') && Date.now() < waitUntil) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);",
       "  const appRanFirst = existsSync('app-ran');",
       "  rmSync('app-ran', { force: true });",
+      // As the CLI does, with its lock file in it.
+      "  mkdirSync('cdk.out', { recursive: true });",
       "  const r = spawnSync(app, { shell: true, encoding: 'utf8', env });",
       "  const entries = existsSync('cdk.out') ? readdirSync('cdk.out').map((name) => [name, lstatSync('cdk.out/' + name)]) : [];",
       "  const outdir = Object.fromEntries(entries.filter(([, stat]) => stat.isFile()).map(([name]) => [name, readFileSync('cdk.out/' + name, 'utf8')]));",
@@ -273,6 +276,8 @@ describe('an app that may run ahead', () => {
   /** What the app leaves in the output directory the CLI gave it. */
   const outdirFor = (context: string) => ({ 'out.json': JSON.stringify({ context }), 'error.txt': context });
   const leftInTmp = () => readdirSync(join(aheadDir, 'tmp'));
+  /** Whether the app ran ahead, as it says: it wrote into its private directory, not cdk.out. */
+  const ranAhead = (run: AppRun | undefined) => appReport(run).outdir !== 'cdk.out';
 
   // Each test starts from no record of earlier requests.
   beforeEach(() => {
@@ -284,10 +289,10 @@ describe('an app that may run ahead', () => {
   test("runs ahead once the last two requests brought the same environment, its output the CLI's", () => {
     for (const nth of ['first', 'second']) {
       const { result, cli } = run(contextA);
-      expect({ nth, result, appRanFirst: cli.runs[0]?.appRanFirst, outdir: cli.runs[0]?.outdir }).toEqual({
+      expect({ nth, result, ranAhead: ranAhead(cli.runs[0]), outdir: cli.runs[0]?.outdir }).toEqual({
         nth,
         result: { code: 0 },
-        appRanFirst: false,
+        ranAhead: false,
         outdir: outdirFor(contextA),
       });
     }
@@ -321,7 +326,7 @@ describe('an app that may run ahead', () => {
     });
     expect(leftInTmp()).toEqual([]);
     // The last two requests differ: not ahead; then the last two agree again.
-    expect(run(contextB).cli.runs[0]?.appRanFirst).toBe(false);
+    expect(ranAhead(run(contextB).cli.runs[0])).toBe(false);
     expect(runAhead(contextB).cli.runs[0]).toMatchObject({ appRanFirst: true, status: 0, outdir: outdirFor(contextB) });
   });
 
@@ -339,6 +344,38 @@ describe('an app that may run ahead', () => {
     }
   });
 
+  test('copies into an output directory that is a link, through the link', () => {
+    const target = join(aheadDir, 'real-out');
+    mkdirSync(target);
+    symlinkSync(target, join(aheadDir, 'cdk.out'));
+    try {
+      run(contextA, { KEEP_OUTDIR: '1' });
+      run(contextA, { KEEP_OUTDIR: '1' });
+      const { result, cli } = runAhead(contextA, { KEEP_OUTDIR: '1' });
+      expect(result).toEqual({ code: 0 });
+      expect(cli.runs[0]).toMatchObject({ appRanFirst: true, outdir: outdirFor(contextA) });
+      expect(lstatSync(join(aheadDir, 'cdk.out')).isSymbolicLink()).toBe(true);
+      expect(readFileSync(join(target, 'out.json'), 'utf8')).toBe(JSON.stringify({ context: contextA }));
+    } finally {
+      for (const path of ['cdk.out', 'real-out']) rmSync(join(aheadDir, path), { recursive: true, force: true });
+    }
+  });
+
+  test('does not run ahead an entry point changed since it declared it may', () => {
+    const entry = join(aheadDir, 'bin', 'app.ts');
+    const source = readFileSync(entry, 'utf8');
+    run(contextA);
+    run(contextA);
+    try {
+      // It might no longer declare it: only its run, not the record, can say.
+      writeFileSync(entry, `${source}\n// changed\n`);
+      expect(ranAhead(run(contextA).cli.runs[0])).toBe(false);
+      expect(runAhead(contextA).cli.runs[0]).toMatchObject({ appRanFirst: true, status: 0 });
+    } finally {
+      writeFileSync(entry, source);
+    }
+  });
+
   test('failing ahead, fails in the app command, reported once, and does not run ahead next time', () => {
     run(contextA);
     run(contextA);
@@ -348,7 +385,7 @@ describe('an app that may run ahead', () => {
     expect(cli.runs[0]?.stderr.match(/Error: app failed/g)).toHaveLength(1);
     expect(cli.runs[0]?.stderr.match(/synthesizing for/g)).toHaveLength(1);
     expect(leftInTmp()).toEqual([]);
-    expect(run(contextA).cli.runs[0]).toMatchObject({ appRanFirst: false, status: 0 });
+    expect(ranAhead(run(contextA).cli.runs[0])).toBe(false);
   });
 
   test('keeps its record of the requests readable by its owner only (it holds the CLI context)', () => {
@@ -360,7 +397,45 @@ describe('an app that may run ahead', () => {
     expect(JSON.parse(readFileSync(join(cache, records[0] ?? ''), 'utf8'))).toMatchObject({
       changes: { CDK_OUTDIR: 'cdk.out', CDK_CONTEXT_JSON: contextA },
       stable: false,
-      mayRunAhead: true,
+      aheadEntry: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+  });
+});
+
+describe('environmentAhead', () => {
+  const launchEnv = { HOME: '/home/u', KEPT: 'k', GONE: 'g' };
+  const cliChanges = {
+    CDK_OUTDIR: 'cdk.out',
+    CDK_ERROR_FILE: 'cdk.out/error.txt',
+    CDK_CONTEXT_JSON: JSON.stringify({ outdir: 'cdk.out/x' }),
+    CDK_DEFAULT_REGION: 'eu-west-1',
+    GONE: null,
+  };
+
+  test('moves the output directory and the files the CLI named in it, and nothing else', () => {
+    expect(environmentAhead(launchEnv, cliChanges, '/tmp/ahead')).toEqual({
+      outdir: join(process.cwd(), 'cdk.out'),
+      env: {
+        HOME: '/home/u',
+        KEPT: 'k',
+        CDK_OUTDIR: '/tmp/ahead',
+        CDK_ERROR_FILE: join('/tmp/ahead', 'error.txt'),
+        CDK_CONTEXT_JSON: JSON.stringify({ outdir: 'cdk.out/x' }),
+        CDK_DEFAULT_REGION: 'eu-west-1',
+      },
+    });
+  });
+
+  test('declines without an output directory, or with one holding the working directory', () => {
+    for (const outdir of [undefined, '', '.', process.cwd(), '..']) {
+      const changes = { ...cliChanges, CDK_OUTDIR: outdir ?? null };
+      expect({ outdir, ahead: environmentAhead(launchEnv, changes, '/tmp/ahead') }).toEqual({
+        outdir,
+        ahead: undefined,
+      });
+    }
+    expect(environmentAhead(launchEnv, { ...cliChanges, CDK_OUTDIR: '/elsewhere/out' }, '/tmp/ahead')).toMatchObject({
+      outdir: '/elsewhere/out',
     });
   });
 });

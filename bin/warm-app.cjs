@@ -177,7 +177,7 @@ function runCli({ cli, args, projectDir, env = process.env }) {
 
 /**
  * Forks the process that loads the app of `entry`. `serve` answers an app command's connection;
- * `stop`, once the CLI has ended, ends the process if it still runs.
+ * `stop`, once the CLI has ended, signals the process to end if it still runs, without waiting.
  */
 function loadApp(/** @type {string} */ entry, /** @type {string} */ projectDir, /** @type {NodeJS.ProcessEnv} */ env) {
   const loaded = fork(path.join(__dirname, 'run.cjs'), [entry], {
@@ -394,7 +394,7 @@ function replaceEnv(/** @type {NodeJS.ProcessEnv} */ env) {
 /**
  * The environment the CLI will most likely run the app in (the one it was started with, changed
  * as in the last request), with the output directory moved to `directory`, and with it every file
- * the CLI named inside it (CDK_ERROR_FILE, CDK_PERF_COUNTERS_FILE: `<CDK_OUTDIR>/<name>`).
+ * the CLI named inside it (CDK_ERROR_FILE, CDK_PERF_COUNTERS_FILE: `<CDK_OUTDIR>/<name>`, joined).
  * Undefined without an output directory, or with one that holds the working directory (`-o .`),
  * which could not be told apart from the app's other files.
  * @returns {{ env: NodeJS.ProcessEnv, outdir: string } | undefined}
@@ -411,11 +411,14 @@ function environmentAhead(
   if (fromOutdir !== '..' && !fromOutdir.startsWith(`..${path.sep}`) && !path.isAbsolute(fromOutdir)) return undefined;
   /** @type {NodeJS.ProcessEnv} */
   const env = { ...launchEnv };
+  // The CLI names its files with path.join(outdir, name), which normalizes `out/` and `./out`.
+  const normalized = path.join(outdirValue);
+  const prefix = path.join(normalized, path.sep);
   for (const [name, value] of Object.entries(changes)) {
     if (value === null) delete env[name];
-    else if (value === outdirValue) env[name] = directory;
-    else if (value.startsWith(`${outdirValue}/`) || value.startsWith(`${outdirValue}${path.sep}`))
-      env[name] = path.join(directory, value.slice(outdirValue.length + 1));
+    else if (value === outdirValue || value === normalized) env[name] = directory;
+    else if (value.startsWith(prefix) && path.join(value) === value)
+      env[name] = path.join(directory, value.slice(prefix.length));
     else env[name] = value;
   }
   return { env, outdir };
@@ -437,19 +440,23 @@ function linkAssets(/** @type {string} */ outdir, /** @type {string} */ director
   }
   for (const name of names.filter((entry) => entry.startsWith('asset.'))) {
     const link = path.join(directory, name);
-    fs.symlinkSync(path.join(outdir, name), link);
-    links.add(link);
+    try {
+      fs.symlinkSync(path.join(outdir, name), link);
+      links.add(link);
+    } catch {
+      // Not linked (no symbolic links here): CDK bundles it again.
+    }
   }
   return links;
 }
 
 /**
- * Copies what the app wrote into `directory` (all but the `linked` assets, unless the app replaced
- * a link) into the output directory, through the link when it is one. Returns whether it did;
- * if not, says why and fails the app's run.
+ * Copies what the app wrote into `directory` (all but the `linked` assets) into the output
+ * directory, through the link when it is one. Returns whether it did; if not, says why and fails
+ * the app's run.
  */
 function copyInto(/** @type {string} */ outdir, /** @type {string} */ directory, /** @type {Set<string>} */ linked) {
-  const written = (/** @type {string} */ source) => !linked.has(source) || !fs.lstatSync(source).isSymbolicLink();
+  const written = (/** @type {string} */ source) => !linked.has(source);
   try {
     fs.mkdirSync(outdir, { recursive: true });
     fs.cpSync(directory, fs.realpathSync(outdir), { recursive: true, filter: written });
@@ -458,6 +465,14 @@ function copyInto(/** @type {string} */ outdir, /** @type {string} */ directory,
     process.stderr.write(`bin/run.cjs: could not copy the synthesized app into ${outdir}: ${error}\n`);
     process.exitCode = 1;
     return false;
+  }
+}
+
+function removeDirectory(/** @type {string} */ directory) {
+  try {
+    fs.rmSync(directory, { recursive: true, force: true });
+  } catch {
+    // Left in the temp directory, where the system clears it.
   }
 }
 
@@ -532,26 +547,21 @@ function loadAndWait({ modules, entryHash, lastRequest, saveRequest }, runEntry)
   /** @type {Record<string, string | null> | undefined} */
   let changes;
   /**
-   * The run ahead: where it wrote, where that goes, the assets linked in, and its output, held.
-   * @type {{
-   *   outdir: string,
-   *   directory: string,
-   *   linked: Set<string>,
-   *   release: (pass: boolean) => void,
-   * } | undefined}
+   * The run ahead: where it wrote, where that goes, and the assets linked in.
+   * @type {{ outdir: string, directory: string, linked: Set<string> } | undefined}
    */
   let ahead;
+  /** Passes on or drops what the run ahead printed. */
+  let release = (/** @type {boolean} */ _pass) => {};
   // Set once the request matched the run ahead: its output directory is the CLI's.
   let delivered = false;
+  // An interrupted synth leaves the output directory as it was, as the CLI would.
+  let interrupted = false;
   let copied = true;
   process.once('exit', () => {
     if (ahead) {
-      if (delivered) copied = copyInto(ahead.outdir, ahead.directory, ahead.linked);
-      try {
-        fs.rmSync(ahead.directory, { recursive: true, force: true });
-      } catch {
-        // Left in the temp directory, where the system clears it.
-      }
+      if (delivered && !interrupted) copied = copyInto(ahead.outdir, ahead.directory, ahead.linked);
+      removeDirectory(ahead.directory);
     }
     if (changes) {
       saveRequest({
@@ -565,28 +575,34 @@ function loadAndWait({ modules, entryHash, lastRequest, saveRequest }, runEntry)
       saveRequest({ ...lastRequest, stable: false });
     }
   });
+  // Ended by bin/cdk.cjs once the CLI has ended without asking, or by Ctrl-C or a closed terminal
+  // (sent to the whole process group), a run ahead still removes its directory.
+  /** @type {NodeJS.Signals[]} */
+  const signals = ['SIGTERM', 'SIGINT', 'SIGHUP'];
+  const endOn = (/** @type {NodeJS.Signals} */ signal) => {
+    leaving = true;
+    interrupted = true;
+    process.exit(128 + os.constants.signals[signal]);
+  };
   if (lastRequest?.stable && lastRequest.aheadEntry === entryHash) {
-    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-synth-'));
-    const predicted = environmentAhead(launchEnv, lastRequest.changes, directory);
-    if (predicted) {
-      ahead = {
-        outdir: predicted.outdir,
-        directory,
-        linked: linkAssets(predicted.outdir, directory),
-        release: holdOutput(),
-      };
-      // Ended by bin/cdk.cjs once the CLI has ended without asking, or by Ctrl-C or a closed
-      // terminal (sent to the whole process group): still removes the directory.
-      for (const signal of /** @type {const} */ (['SIGTERM', 'SIGINT', 'SIGHUP'])) {
-        process.once(signal, () => {
-          leaving = true;
-          process.exit(128 + os.constants.signals[signal]);
-        });
+    /** @type {string | undefined} */
+    let directory;
+    try {
+      directory = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-synth-'));
+      const predicted = environmentAhead(launchEnv, lastRequest.changes, directory);
+      if (predicted) {
+        ahead = { outdir: predicted.outdir, directory, linked: linkAssets(predicted.outdir, directory) };
+        replaceEnv(predicted.env);
       }
-      replaceEnv(predicted.env);
+    } catch {
+      // No temp directory to be had: no run ahead.
+    }
+    if (ahead) {
+      for (const signal of signals) process.on(signal, endOn);
+      release = holdOutput();
       runEntry([]);
-    } else {
-      fs.rmSync(directory, { recursive: true, force: true });
+    } else if (directory) {
+      removeDirectory(directory);
     }
   }
   process.once('message', (/** @type {RunRequest} */ request) => {
@@ -594,12 +610,13 @@ function loadAndWait({ modules, entryHash, lastRequest, saveRequest }, runEntry)
     changes = changesFrom(launchEnv, request.env);
     const asPredicted =
       sameChanges(changes, lastRequest?.changes) && request.args.length === 0 && request.cwd === process.cwd();
-    const ranAhead = ahead;
-    if (ranAhead && !asPredicted) {
-      // Ran ahead for another environment: forgotten, and the entry point runs again below.
-      ranAhead.release(false);
-      fs.rmSync(ranAhead.directory, { recursive: true, force: true });
+    if (ahead && !asPredicted) {
+      // Ran ahead for another environment: forgotten, and the entry point runs again below, as
+      // with no run ahead (signals included).
+      release(false);
+      removeDirectory(ahead.directory);
       ahead = undefined;
+      for (const signal of signals) process.off(signal, endOn);
       process.exitCode = undefined;
     }
     // Runs the app only once the parent knows: see STARTED. A parent gone meanwhile has nobody
@@ -611,7 +628,7 @@ function loadAndWait({ modules, entryHash, lastRequest, saveRequest }, runEntry)
       process.chdir(request.cwd);
       if (ahead) {
         delivered = true;
-        ahead.release(true);
+        release(true);
       } else {
         runEntry(request.args);
       }

@@ -117,7 +117,7 @@ function createProject(appLines: readonly string[]): string {
       '  runs.push({ status: r.status, stdout: r.stdout, stderr: r.stderr, appRanFirst, outdir, assets });',
       '}',
       'console.log(JSON.stringify({ sawSocket: Boolean(process.env.BERTH_APP_SOCKET), args: process.argv.slice(2), runs }));',
-      'process.exitCode = runs[runs.length - 1].status;',
+      'process.exitCode = runs.at(-1)?.status ?? 0;',
     ].join('\n'),
   );
   return project;
@@ -279,14 +279,30 @@ describe('an app that may run ahead', () => {
   /** Whether the app ran ahead, as it says: it wrote into its private directory, not cdk.out. */
   const ranAhead = (run: AppRun | undefined) => appReport(run).outdir !== 'cdk.out';
 
-  // Each test starts from no record of earlier requests.
+  const cache = () => join(aheadDir, 'cache');
+  const records = () => readdirSync(cache()).filter((name) => name.endsWith('-request.json'));
+  const forgetRequests = () => {
+    for (const name of records()) rmSync(join(cache(), name));
+  };
+  /** The record after two requests with contextA: the next request with it runs ahead. */
+  let stableRecord: { name: string; text: string };
+
+  beforeAll(() => {
+    forgetRequests();
+    run(contextA);
+    run(contextA);
+    const [name = ''] = records();
+    stableRecord = { name, text: readFileSync(join(cache(), name), 'utf8') };
+  });
+
+  // Each test starts from that record.
   beforeEach(() => {
-    const cache = join(aheadDir, 'cache');
-    mkdirSync(cache, { recursive: true });
-    for (const name of readdirSync(cache).filter((name) => name.endsWith('-request.json'))) rmSync(join(cache, name));
+    forgetRequests();
+    writeFileSync(join(cache(), stableRecord.name), stableRecord.text, { mode: 0o600 });
   });
 
   test("runs ahead once the last two requests brought the same environment, its output the CLI's", () => {
+    forgetRequests();
     for (const nth of ['first', 'second']) {
       const { result, cli } = run(contextA);
       expect({ nth, result, ranAhead: ranAhead(cli.runs[0]), outdir: cli.runs[0]?.outdir }).toEqual({
@@ -311,8 +327,6 @@ describe('an app that may run ahead', () => {
   });
 
   test('run ahead for another environment, runs again in the same process for the request, printing once', () => {
-    run(contextA);
-    run(contextA);
     const { result, cli } = runAhead(contextB);
     expect(result).toEqual({ code: 0 });
     // It ran ahead for contextA: what that printed is not passed on, nor its output kept. It ran
@@ -333,10 +347,15 @@ describe('an app that may run ahead', () => {
   test('finds the assets the output directory holds, and copies back only what it wrote', () => {
     const keep = { KEEP_OUTDIR: '1' };
     try {
-      run(contextA, keep);
+      // Runs ahead into an empty cdk.out: the asset is made, and copied.
       run(contextA, keep);
       const { cli } = runAhead(contextA, keep);
-      expect(cli.runs[0]).toMatchObject({ status: 0, appRanFirst: true, assets: { 'asset.1': 'directory' } });
+      expect(cli.runs[0]).toMatchObject({
+        status: 0,
+        appRanFirst: true,
+        assets: { 'asset.1': 'directory' },
+        outdir: outdirFor(contextA),
+      });
       expect(appReport(cli.runs[0])).toMatchObject({ bundled: false });
       expect(leftInTmp()).toEqual([]);
     } finally {
@@ -349,8 +368,6 @@ describe('an app that may run ahead', () => {
     mkdirSync(target);
     symlinkSync(target, join(aheadDir, 'cdk.out'));
     try {
-      run(contextA, { KEEP_OUTDIR: '1' });
-      run(contextA, { KEEP_OUTDIR: '1' });
       const { result, cli } = runAhead(contextA, { KEEP_OUTDIR: '1' });
       expect(result).toEqual({ code: 0 });
       expect(cli.runs[0]).toMatchObject({ appRanFirst: true, outdir: outdirFor(contextA) });
@@ -364,8 +381,6 @@ describe('an app that may run ahead', () => {
   test('does not run ahead an entry point changed since it declared it may', () => {
     const entry = join(aheadDir, 'bin', 'app.ts');
     const source = readFileSync(entry, 'utf8');
-    run(contextA);
-    run(contextA);
     try {
       // It might no longer declare it: only its run, not the record, can say.
       writeFileSync(entry, `${source}\n// changed\n`);
@@ -376,9 +391,18 @@ describe('an app that may run ahead', () => {
     }
   });
 
+  test('removes its directory when the CLI ends without running the app, and runs ahead next time', () => {
+    runCliIn(aheadDir, { CONTEXT: contextA, RUNS: '0' });
+    // The CLI's end does not wait for the process that runs ahead to end.
+    const deadline = Date.now() + 10_000;
+    while (leftInTmp().length > 0 && Date.now() < deadline)
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    expect(leftInTmp()).toEqual([]);
+    const { cli } = runAhead(contextA);
+    expect({ ranAhead: ranAhead(cli.runs[0]), status: cli.runs[0]?.status }).toEqual({ ranAhead: true, status: 0 });
+  });
+
   test('failing ahead, fails in the app command, reported once, and does not run ahead next time', () => {
-    run(contextA);
-    run(contextA);
     const { result, cli } = runAhead(contextA, { THROW: '1' });
     expect(result).toEqual({ code: 1 });
     expect(cli.runs[0]).toMatchObject({ appRanFirst: true, outdir: {} });
@@ -389,12 +413,12 @@ describe('an app that may run ahead', () => {
   });
 
   test('keeps its record of the requests readable by its owner only (it holds the CLI context)', () => {
+    forgetRequests();
     run(contextA);
-    const cache = join(aheadDir, 'cache');
-    const records = readdirSync(cache).filter((name) => name.endsWith('-request.json'));
-    expect(records).toHaveLength(1);
-    expect(statSync(join(cache, records[0] ?? '')).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(readFileSync(join(cache, records[0] ?? ''), 'utf8'))).toMatchObject({
+    const [record = ''] = records();
+    expect(records()).toHaveLength(1);
+    expect(statSync(join(cache(), record)).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(join(cache(), record), 'utf8'))).toMatchObject({
       changes: { CDK_OUTDIR: 'cdk.out', CDK_CONTEXT_JSON: contextA },
       stable: false,
       aheadEntry: expect.stringMatching(/^[0-9a-f]{64}$/),
@@ -413,7 +437,9 @@ describe('environmentAhead', () => {
   };
 
   test('moves the output directory and the files the CLI named in it, and nothing else', () => {
-    expect(environmentAhead(launchEnv, cliChanges, '/tmp/ahead')).toEqual({
+    // Paths into the output directory the CLI would not write (it joins them): left as they are.
+    const notTheCli = { FROM_HERE: './cdk.out/x', UP_AND_DOWN: 'cdk.out/../cdk.out/x' };
+    expect(environmentAhead(launchEnv, { ...cliChanges, ...notTheCli }, '/tmp/ahead')).toEqual({
       outdir: join(process.cwd(), 'cdk.out'),
       env: {
         HOME: '/home/u',
@@ -422,8 +448,19 @@ describe('environmentAhead', () => {
         CDK_ERROR_FILE: join('/tmp/ahead', 'error.txt'),
         CDK_CONTEXT_JSON: JSON.stringify({ outdir: 'cdk.out/x' }),
         CDK_DEFAULT_REGION: 'eu-west-1',
+        ...notTheCli,
       },
     });
+  });
+
+  test('finds the files the CLI named in an output directory given as `out/` or `./out`', () => {
+    for (const outdir of ['out/', './out']) {
+      const changes = { CDK_OUTDIR: outdir, CDK_ERROR_FILE: join(outdir, 'error.txt') };
+      expect({ outdir, ahead: environmentAhead(launchEnv, changes, '/tmp/ahead')?.env }).toEqual({
+        outdir,
+        ahead: { ...launchEnv, CDK_OUTDIR: '/tmp/ahead', CDK_ERROR_FILE: join('/tmp/ahead', 'error.txt') },
+      });
+    }
   });
 
   test('declines without an output directory, or with one holding the working directory', () => {

@@ -14,11 +14,11 @@
  * again after an edit, and the entry point declared that it `mayRunAhead` (bin/app.ts does): the
  * process then runs the app in that environment right away, with its output directory in a
  * private temp directory (linked to the assets the real one holds, which CDK then does not bundle
- * again), while the CLI starts. When the request comes with exactly that
- * environment, no arguments and the same working directory, the app's output is passed on and
- * what it wrote is copied into the CLI's output directory before the app command ends. Any other
- * request (a context value changed) drops what the run ahead printed and wrote, and the process
- * runs the app again, for that request. An app that fails while it runs ahead leaves the app
+ * again), while the CLI starts. When the request comes with exactly that environment, no
+ * arguments and the same working directory, the app's output is passed on and what it wrote is
+ * copied into the CLI's output directory before the app command ends. Any other request (a
+ * context value changed) drops what the run ahead printed and wrote, and the process runs the app
+ * again, for that request. An app that fails while it runs ahead leaves the app
  * command to run it, and the next run does not run ahead. What the process prints before the
  * request is held, and dropped when the app command runs the app itself, which prints it again.
  *
@@ -527,6 +527,7 @@ function holdOutput() {
  * @param {(args: string[]) => void} runEntry runs the entry point, again if it ran already
  */
 function loadAndWait({ modules, entryHash, lastRequest, saveRequest }, runEntry) {
+  // Ended from outside (the CLI gone, a signal): no run ahead to save or deliver.
   let leaving = false;
   // Gone before it was asked (the CLI failed, or ran no app): nothing to do.
   const leave = () => {
@@ -555,12 +556,11 @@ function loadAndWait({ modules, entryHash, lastRequest, saveRequest }, runEntry)
   let release = (/** @type {boolean} */ _pass) => {};
   // Set once the request matched the run ahead: its output directory is the CLI's.
   let delivered = false;
-  // An interrupted synth leaves the output directory as it was, as the CLI would.
-  let interrupted = false;
   let copied = true;
   process.once('exit', () => {
     if (ahead) {
-      if (delivered && !interrupted) copied = copyInto(ahead.outdir, ahead.directory, ahead.linked);
+      // An interrupted synth leaves the output directory as it was, as the CLI would.
+      if (delivered && !leaving) copied = copyInto(ahead.outdir, ahead.directory, ahead.linked);
       removeDirectory(ahead.directory);
     }
     if (changes) {
@@ -581,7 +581,6 @@ function loadAndWait({ modules, entryHash, lastRequest, saveRequest }, runEntry)
   const signals = ['SIGTERM', 'SIGINT', 'SIGHUP'];
   const endOn = (/** @type {NodeJS.Signals} */ signal) => {
     leaving = true;
-    interrupted = true;
     process.exit(128 + os.constants.signals[signal]);
   };
   if (lastRequest?.stable && lastRequest.aheadEntry === entryHash) {

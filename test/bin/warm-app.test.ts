@@ -90,9 +90,9 @@ function createProject(appLines: readonly string[]): string {
   write('bin/app.ts', appLines.join('\n'));
   // The stand-in CLI: runs the app command `RUNS` times (the CLI runs it again after looking up
   // missing context) and reports what each run printed and left in the output directory, which
-  // it then empties (unless told to `KEEP_OUTDIR`). `CONTEXT` is the context it gives the app. Told to `AWAIT_APP`, it waits (up
-  // to 10 s) for the app to have run before it runs the app command, and reports whether it had:
-  // it can only have run first when it ran ahead.
+  // it then empties (unless told to `KEEP_OUTDIR`). `CONTEXT` is the context it gives the app.
+  // Told to `AWAIT_APP`, it waits (up to 10 s) for the app to have run before it runs the app
+  // command, and reports whether it had: it can only have run first when it ran ahead.
   write(
     'cli.js',
     [
